@@ -1,0 +1,3 @@
+module github.com/goodyhooks/goodyhooks
+
+go 1.22
