@@ -477,3 +477,15 @@ func HeaderFromMap(headers map[string]string) http.Header {
 	}
 	return header
 }
+
+// VerifyValues is [Verifier.Verify] for the three signature headers
+// given as separate strings: the values of svix-id, svix-timestamp and
+// svix-signature.
+func (v *Verifier) VerifyValues(payload []byte, messageID, timestamp, signature string) error {
+	header := http.Header{
+		svixHeaders.id:        {messageID},
+		svixHeaders.timestamp: {timestamp},
+		svixHeaders.signature: {signature},
+	}
+	return v.Verify(payload, header)
+}
