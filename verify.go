@@ -2,18 +2,17 @@ package goodyhooks
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
 )
 
 // Errors that [Verifier.Verify] wraps. Test for them with [errors.Is].
@@ -103,37 +102,10 @@ func (e *TimestampError) Unwrap() error { return e.Err }
 // Verifier checks Svix signatures of Goody webhooks. It is safe for
 // concurrent use.
 type Verifier struct {
-	keys         []*signingKey
+	webhooks     []*svix.Webhook
 	tolerance    time.Duration
 	now          func() time.Time
 	maxBodyBytes int64
-}
-
-// signingKey is one decoded secret with a pool of HMAC states for it,
-// so that a verification allocates nothing.
-type signingKey struct {
-	pool sync.Pool
-}
-
-// macState is an HMAC with scratch space for the signed prefix and the
-// sum. Data passed to hash.Hash methods escapes, so the scratch space
-// lives here rather than on the stack.
-type macState struct {
-	mac    hash.Hash
-	prefix []byte
-	sum    []byte
-}
-
-func newSigningKey(key []byte) *signingKey {
-	k := &signingKey{}
-	k.pool.New = func() any {
-		return &macState{
-			mac:    hmac.New(sha256.New, key),
-			prefix: make([]byte, 0, 128),
-			sum:    make([]byte, 0, sha256.Size),
-		}
-	}
-	return k
 }
 
 // NewVerifier returns a Verifier for secret, the endpoint's signing
@@ -169,7 +141,11 @@ func newVerifier(secret string, c *config) (*Verifier, error) {
 			}
 			return nil, err
 		}
-		v.keys = append(v.keys, newSigningKey(key))
+		webhook, err := svix.NewWebhookRaw(key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrInvalidSecret, err)
+		}
+		v.webhooks = append(v.webhooks, webhook)
 	}
 	return v, nil
 }
@@ -253,20 +229,23 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 		return "", time.Time{}, err
 	}
 
-	// Computed signatures are kept on the stack and compared in
-	// constant time, entry by entry, the way the Svix library does.
-	var expected [base64SignatureLen]byte
+	// The Svix library computes each expected signature, and the
+	// entries of the header are compared with it in constant time, as
+	// the library's own Verify compares them.
 	candidates := 0
-	for _, key := range v.keys {
-		key.sign(&expected, id, seconds, payload)
-		n, ok := matchSignature(signatures, &expected)
+	for _, webhook := range v.webhooks {
+		signed, err := webhook.Sign(id, timestamp, payload)
+		if err != nil {
+			return "", time.Time{}, fmt.Errorf("goodyhooks: signing failed: %w", err)
+		}
+		n, ok := matchSignature(signatures, strings.TrimPrefix(signed, "v1,"))
 		candidates = n
 		if ok {
 			return id, timestamp.UTC(), nil
 		}
 	}
 	return "", time.Time{}, fmt.Errorf("%w: none of the %d v1 signatures in the header matches under %d secret(s); "+
-		"check the signing secret and pass the body exactly as received", ErrNoMatchingSignature, candidates, len(v.keys))
+		"check the signing secret and pass the body exactly as received", ErrNoMatchingSignature, candidates, len(v.webhooks))
 }
 
 // checkTimestamp applies the tolerance with the same comparisons as the
@@ -350,38 +329,12 @@ func quoteShort(s string) string {
 	return strconv.Quote(s)
 }
 
-// base64SignatureLen is the length of a padded base64 HMAC-SHA256.
-const base64SignatureLen = (sha256.Size + 2) / 3 * 4
-
-// sign writes to out the base64 HMAC-SHA256 of "<id>.<seconds>.<payload>".
-// The timestamp is written in canonical decimal form, as the Svix
-// library signs it, whatever form the header had.
-func (k *signingKey) sign(out *[base64SignatureLen]byte, id string, seconds int64, payload []byte) {
-	state := k.pool.Get().(*macState)
-	state.mac.Reset()
-
-	prefix := append(state.prefix[:0], id...)
-	prefix = append(prefix, '.')
-	prefix = strconv.AppendInt(prefix, seconds, 10)
-	prefix = append(prefix, '.')
-	state.mac.Write(prefix)
-	state.mac.Write(payload)
-	base64.StdEncoding.Encode(out[:], state.mac.Sum(state.sum[:0]))
-
-	// A prefix grown past its first capacity by a long id is not kept,
-	// so that one hostile request cannot pin a large buffer.
-	if cap(prefix) <= 1024 {
-		state.prefix = prefix
-	}
-	k.pool.Put(state)
-}
-
 // matchSignature reports whether any v1 entry of the space-separated
 // signature list equals expected. Like the Svix library, it splits each
 // entry at commas and compares the second part, skipping entries with
 // no comma or a version other than v1. It also returns how many v1
 // entries it saw.
-func matchSignature(signatures string, expected *[base64SignatureLen]byte) (int, bool) {
+func matchSignature(signatures, expected string) (int, bool) {
 	seen := 0
 	rest := signatures
 	for {
@@ -390,7 +343,7 @@ func matchSignature(signatures string, expected *[base64SignatureLen]byte) (int,
 		if ok && version == "v1" {
 			seen++
 			signature, _, _ = strings.Cut(signature, ",")
-			if constantTimeEqual(signature, expected[:]) {
+			if subtle.ConstantTimeCompare([]byte(signature), []byte(expected)) == 1 {
 				return seen, true
 			}
 		}
@@ -399,19 +352,6 @@ func matchSignature(signatures string, expected *[base64SignatureLen]byte) (int,
 		}
 		rest = after
 	}
-}
-
-// constantTimeEqual is hmac.Equal for a string and a byte slice: the time
-// it takes depends only on the lengths.
-func constantTimeEqual(s string, b []byte) bool {
-	if len(s) != len(b) {
-		return false
-	}
-	var diff byte
-	for i := 0; i < len(b); i++ {
-		diff |= s[i] ^ b[i]
-	}
-	return diff == 0
 }
 
 // VerifyRequest reads the body of r, of at most the verifier's body
