@@ -239,7 +239,8 @@ func typeError(err *json.UnmarshalTypeError) *PayloadError {
 		got = "JSON " + got
 	}
 	return &PayloadError{
-		Field:  err.Field,
+		// The path names embedded Go structs too; only JSON keys stay.
+		Field:  strings.ReplaceAll(err.Field, "wireOrder.", ""),
 		Reason: fmt.Sprintf("got %s, want %s", got, want),
 		Err:    err,
 	}
