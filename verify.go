@@ -244,7 +244,7 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 			return id, timestamp.UTC(), nil
 		}
 	}
-	return "", time.Time{}, fmt.Errorf("%w: none of the %d v1 signatures in the header matches under %d secret(s); "+
+	return "", time.Time{}, fmt.Errorf("%w: none of the %d v1 signature(s) in the header matches under %d secret(s); "+
 		"check the signing secret and pass the body exactly as received", ErrNoMatchingSignature, candidates, len(v.webhooks))
 }
 
