@@ -3,30 +3,51 @@
 // and calls the callback registered for each.
 //
 // Goody delivers each event as one HTTPS POST through Svix, at least
-// once, signed with the endpoint's signing secret (whsec_...). There are
-// three entry points, from the most to the least that goodyhooks does:
+// once, signed with the endpoint's signing secret (whsec_...).
 //
-//   - [Handler] is an [net/http.Handler]: mount it on a mux, register a
-//     callback per event with [Handler.OnOrderShipped] and the other On
-//     methods, and it verifies, decodes, dispatches and answers Svix with
-//     the right status code.
-//   - [Verifier] checks a signature in a handler of your own:
-//     [Verifier.Verify] takes the raw body and the headers, and
+// # Which entry point
+//
+//   - To receive webhooks on a mux, use [Handler]. Register a callback
+//     per event with [Handler.OnOrderShipped] and the other On methods,
+//     and it verifies, decodes, dispatches and answers Svix with the
+//     status code that makes Svix retry or stop.
+//   - To check a signature in a handler of your own, use [Verifier].
 //     [Verifier.ParseRequest] reads, verifies and decodes a request in
-//     one call.
-//   - [Parse] decodes a body that was verified earlier, for example one
-//     read back from a queue.
+//     one call, and [Verifier.Verify] takes the raw body and headers. For
+//     AWS Lambda, whose headers are a map with lower-case keys, use
+//     [Verifier.VerifyMap] or [HeaderFromMap].
+//   - To decode a body that was verified earlier, such as one read back
+//     from a queue, use [Parse].
+//   - To run each Svix message once although Svix may deliver it more
+//     than once, give the Handler an [IdempotencyStore] with
+//     [WithIdempotencyStore]: [MemoryStore] for one process, or the
+//     store in github.com/goodyhooks/goodyhooks/redisstore for several
+//     replicas.
+//   - To test your callbacks, use
+//     [github.com/goodyhooks/goodyhooks/goodyhookstest], which signs
+//     requests as Svix does and provides a sample of each event.
+//   - To send, receive and diagnose deliveries by hand, use the
+//     goodyhooks command in cmd/goodyhooks.
+//
+// # Events
 //
 // Every decoded event implements [Event]. Its concrete type is one of
 // [*OrderBatchCreated], [*OrderBatchCompleted], [*OrderCreated],
 // [*OrderGiftOpened], [*OrderGiftAccepted], [*OrderThankYouNoteAdded],
 // [*OrderShipped], [*OrderDelivered], [*OrderCanceled],
 // [*OrderRefunded], or [*UnknownEvent] for an event type that this
-// version does not know.
+// version does not know. Each embeds [EventMeta] and holds an [Order] or
+// an [OrderBatch] in its Data field. Money is in integer US cents and
+// times are in UTC.
 //
-// Package goodyhookstest builds signed requests and sample events for
-// testing callbacks, and the goodyhooks command sends, receives and
-// diagnoses deliveries by hand.
+// # Errors
+//
+// Verification errors wrap [ErrMissingHeader], [ErrInvalidHeader],
+// [ErrTimestampTooOld], [ErrTimestampTooNew] or
+// [ErrNoMatchingSignature], and decoding errors wrap
+// [ErrInvalidPayload]. goodyhooks puts no secret, signature or body
+// text in its error messages and log records. The error or panic value
+// of a callback is logged as the callback produced it.
 package goodyhooks
 
 import (
