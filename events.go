@@ -56,7 +56,7 @@ func (t EventType) Known() bool {
 
 // OrderStatus is the state of an [Order]. The set is open: a value that
 // Goody adds later decodes unchanged. The event type, not the status,
-// says what happened: Goody's examples show status "failed" on
+// tells what happened: Goody's examples show status "failed" on
 // order.canceled and "shipped" on order.delivered and order.refunded.
 type OrderStatus string
 
@@ -103,8 +103,8 @@ const (
 	OrderBatchSendStatusCanceled OrderBatchSendStatus = "canceled"
 )
 
-// OrderBatchSendMethod is how the gifts of an [OrderBatch] reach their
-// recipients. The set is open: a value that Goody adds later decodes
+// OrderBatchSendMethod is the way the gifts of an [OrderBatch] reach
+// their recipients. The set is open: a value that Goody adds later decodes
 // unchanged.
 type OrderBatchSendMethod string
 

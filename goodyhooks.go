@@ -9,8 +9,8 @@
 //
 //   - To receive webhooks on a mux, use [Handler]. Register a callback
 //     per event with [Handler.OnOrderShipped] and the other On methods,
-//     and it verifies, decodes, dispatches and answers Svix with the
-//     status code that makes Svix retry or stop.
+//     and it verifies, decodes, dispatches and responds to Svix with
+//     the status code that makes Svix retry or stop.
 //   - To check a signature in a handler of your own, use [Verifier].
 //     [Verifier.ParseRequest] reads, verifies and decodes a request in
 //     one call, and [Verifier.Verify] takes the raw body and headers. For

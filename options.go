@@ -112,10 +112,10 @@ func WithLogger(logger *slog.Logger) Option {
 	}
 }
 
-// WithIdempotencyStore makes a [Handler] run each Svix message's
-// callback at most once with success, using store to remember the
-// message ids it has handled. See [IdempotencyStore] for the statuses a
-// duplicate delivery gets. A nil store, the default, runs the callback
+// WithIdempotencyStore makes a [Handler] record in store, by Svix
+// message id, each message whose callback succeeded, and skip the
+// callback when the message arrives again while the record lasts. See
+// [IdempotencyStore] for the statuses a duplicate delivery gets. A nil store, the default, runs the callback
 // on every delivery.
 func WithIdempotencyStore(store IdempotencyStore) Option {
 	return func(c *config) error {

@@ -24,7 +24,7 @@ type PayloadError struct {
 	Field string
 	// Offset is the byte offset of a JSON syntax error, or 0.
 	Offset int64
-	// Reason says what is wrong, without quoting the body.
+	// Reason describes the fault without quoting the body.
 	Reason string
 	// Err is the underlying encoding/json error, if any. Its own message
 	// may quote a character or a number from the body.
@@ -61,11 +61,11 @@ var olderEventTypes = map[string]EventType{
 // an empty MessageID and a zero Timestamp, and its Raw field is payload
 // itself, not a copy.
 //
-// Parse accepts the envelope's id under the key id or event_id, and the
-// older batch names (gift_batch.* event types, gifts_count,
+// Parse accepts the envelope's id under the key id or event_id. It
+// accepts the older batch names (gift_batch.* event types, gifts_count,
 // gifts_preview, individual_gift_link_shared, gift_batch_id) as well as
-// the current ones; when both are present the current name wins. Unknown
-// keys are ignored. An event type that Parse does not know yields an
+// the current ones, and when both are present the current name wins.
+// Unknown keys are ignored. An event type that Parse does not know yields an
 // [*UnknownEvent], not an error.
 //
 // Every error Parse returns is a [*PayloadError] that matches

@@ -59,7 +59,7 @@ type HeaderError struct {
 	Name string
 	// Err is ErrMissingHeader or ErrInvalidHeader.
 	Err error
-	// Reason says what is wrong with the value. It is empty for a
+	// Reason describes the fault in the value. It is empty for a
 	// missing header.
 	Reason string
 }
@@ -154,7 +154,7 @@ const secretPrefix = "whsec_"
 
 // DecodeSecret returns the HMAC key of a signing secret: the base64
 // decoding of what follows the whsec_ prefix. It returns an error
-// matching [ErrInvalidSecret] that says what is wrong, without repeating
+// matching [ErrInvalidSecret] that names the fault, without repeating
 // the secret, if secret is empty or is not base64 after the prefix.
 func DecodeSecret(secret string) ([]byte, error) {
 	if secret == "" {
@@ -249,8 +249,8 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 }
 
 // checkTimestamp applies the tolerance with the same comparisons as the
-// Svix library: a delivery is too old when it is more than the tolerance
-// behind now, and too new when its whole second lies past the whole
+// Svix library. A delivery is too old when it is more than the tolerance
+// behind now. It is too new when its whole second lies past the whole
 // second of now plus the tolerance.
 func (v *Verifier) checkTimestamp(timestamp time.Time) error {
 	now := v.now()
