@@ -20,9 +20,9 @@ const storeTimeout = 5 * time.Second
 // event and calls the callback registered for its type. It is safe for
 // concurrent use, and callbacks may be registered while it serves.
 //
-// Svix counts a 2xx answer given within 15 seconds as delivered and
-// retries the message later after any other answer, so ServeHTTP
-// answers as follows:
+// Svix counts a 2xx response given within 15 seconds as delivered and
+// retries the message later after any other response, so ServeHTTP
+// responds as follows:
 //
 //   - 405 Method Not Allowed, with an Allow header, for a method other
 //     than POST.
@@ -177,7 +177,7 @@ func (h *Handler) callbackFor(typ EventType) func(context.Context, Event) error 
 	return h.fallback
 }
 
-// ServeHTTP verifies, decodes and dispatches one delivery and answers it
+// ServeHTTP verifies, decodes and dispatches one delivery and responds
 // with the status codes listed on [Handler].
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -216,7 +216,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.store == nil {
-		h.runAndAnswer(ctx, w, callback, event)
+		h.runAndRespond(ctx, w, callback, event)
 		return
 	}
 	h.runOnce(ctx, w, callback, event)
@@ -260,7 +260,7 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 			h.logEvent(ctx, slog.LevelError, "goodyhooks: releasing a claim failed; "+
 				"retries get 409 until it expires", meta, releaseErr)
 		}
-		h.answerCallbackError(ctx, w, event, err)
+		h.respondCallbackError(ctx, w, event, err)
 		return
 	}
 	if completeErr := h.store.Complete(storeCtx, meta.MessageID); completeErr != nil {
@@ -270,16 +270,16 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) runAndAnswer(ctx context.Context, w http.ResponseWriter,
+func (h *Handler) runAndRespond(ctx context.Context, w http.ResponseWriter,
 	callback func(context.Context, Event) error, event Event) {
 	if err := h.run(ctx, callback, event); err != nil {
-		h.answerCallbackError(ctx, w, event, err)
+		h.respondCallbackError(ctx, w, event, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) answerCallbackError(ctx context.Context, w http.ResponseWriter, event Event, err error) {
+func (h *Handler) respondCallbackError(ctx context.Context, w http.ResponseWriter, event Event, err error) {
 	var panicErr *callbackPanic
 	if errors.As(err, &panicErr) {
 		h.logger.LogAttrs(ctx, slog.LevelError, "goodyhooks: callback panicked",
@@ -305,8 +305,8 @@ func (p *callbackPanic) Error() string {
 }
 
 // run calls the callback and turns a panic into an error. A panic with
-// http.ErrAbortHandler goes on up, since it asks net/http to abort the
-// response.
+// http.ErrAbortHandler is raised again, since it tells net/http to
+// abort the response.
 func (h *Handler) run(ctx context.Context, callback func(context.Context, Event) error, event Event) (err error) {
 	defer func() {
 		if value := recover(); value != nil {
@@ -319,8 +319,8 @@ func (h *Handler) run(ctx context.Context, callback func(context.Context, Event)
 	return callback(ctx, event)
 }
 
-// reject answers a request that fails before any callback runs and logs
-// the reason, which the answer itself does not give.
+// reject responds to a request that fails before any callback runs and
+// logs the reason, which the response itself does not give.
 func (h *Handler) reject(ctx context.Context, w http.ResponseWriter, r *http.Request,
 	status int, text string, err error) {
 	h.logger.LogAttrs(ctx, slog.LevelWarn, "goodyhooks: request rejected",
@@ -357,8 +357,8 @@ func requestMessageID(r *http.Request) string {
 	return id
 }
 
-// discardHandler is a slog.Handler that records nothing. It stands in
-// for slog.DiscardHandler, which needs Go 1.24.
+// discardHandler is a slog.Handler that records nothing, in place of
+// slog.DiscardHandler, which needs Go 1.24.
 type discardHandler struct{}
 
 func (discardHandler) Enabled(context.Context, slog.Level) bool  { return false }

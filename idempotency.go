@@ -38,13 +38,13 @@ func (s ClaimStatus) String() string {
 // IdempotencyStore records which Svix messages a [Handler] has handled,
 // keyed by the Svix message id, so that a message delivered twice runs
 // its callback once. Svix delivers at least once: it retries a message
-// after any non-2xx answer or timeout, and a person can re-send it from
+// after any non-2xx response or timeout, and a person can re-send it from
 // the dashboard, always with the same message id.
 //
-// With a store, a Handler answers a delivery as follows:
+// With a store, a Handler responds to a delivery as follows:
 //   - Claim returns ClaimAcquired: the callback runs. On success the
-//     Handler calls Complete and answers 204; on error or panic it calls
-//     Release and answers 500, so that the next retry runs the callback.
+//     Handler calls Complete and responds 204; on error or panic it calls
+//     Release and responds 500, so that the next retry runs the callback.
 //   - Claim returns ClaimDone: 204 without running the callback.
 //   - Claim returns ClaimInProgress: 409, so that Svix retries later.
 //   - Claim returns an error: 503, so that Svix retries later and no
