@@ -43,7 +43,10 @@ func readBody(body io.Reader, declaredLength, limit int64) ([]byte, error) {
 		if err != nil && n == 0 {
 			return nil, readError(err, -1)
 		}
-		rest, err := readChunked(io.MultiReader(bytes.NewReader(extra[:n]), body), limit-declaredLength)
+		rest, err := readChunked(
+			io.MultiReader(bytes.NewReader(extra[:n]), body),
+			limit-declaredLength,
+		)
 		if err != nil {
 			if errors.As(err, new(*http.MaxBytesError)) {
 				return nil, tooLarge(limit)
@@ -88,8 +91,12 @@ func readChunked(body io.Reader, limit int64) ([]byte, error) {
 }
 
 func tooLarge(limit int64) error {
-	return fmt.Errorf("goodyhooks: request body is larger than the limit of %d bytes; raise it with WithMaxBodyBytes "+
-		"if Goody's payloads have grown: %w", limit, &http.MaxBytesError{Limit: limit})
+	return fmt.Errorf(
+		"goodyhooks: request body is larger than the limit of %d bytes; raise it with WithMaxBodyBytes "+
+			"if Goody's payloads have grown: %w",
+		limit,
+		&http.MaxBytesError{Limit: limit},
+	)
 }
 
 func readError(err error, declaredLength int64) error {

@@ -97,7 +97,9 @@ func ExampleParse() {
 // This example shows that an event type added by Goody after this
 // version decodes instead of failing.
 func ExampleParse_unknownEvent() {
-	event, err := goodyhooks.Parse([]byte(`{"event_type":"order.regifted","id":"e1","data":{"id":"o1"}}`))
+	event, err := goodyhooks.Parse(
+		[]byte(`{"event_type":"order.regifted","id":"e1","data":{"id":"o1"}}`),
+	)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -131,12 +133,19 @@ func ExampleHandler() {
 		goodyhooks.EventOrderGiftAccepted,
 		goodyhooks.EventOrderCreated,
 	} {
-		r := goodyhookstest.NewRequest(goodyhookstest.SamplePayload(typ), goodyhookstest.WithTarget("/webhooks/goody"))
+		r := goodyhookstest.NewRequest(
+			goodyhookstest.SamplePayload(typ),
+			goodyhookstest.WithTarget("/webhooks/goody"),
+		)
 		status, _ := goodyhookstest.Serve(mux, r)
 		fmt.Println(typ, status)
 	}
 
-	forged := httptest.NewRequest(http.MethodPost, "/webhooks/goody", strings.NewReader(`{"event_type":"order.shipped"}`))
+	forged := httptest.NewRequest(
+		http.MethodPost,
+		"/webhooks/goody",
+		strings.NewReader(`{"event_type":"order.shipped"}`),
+	)
 	status, body := goodyhookstest.Serve(mux, forged)
 	fmt.Print("forged ", status, " ", body)
 	// Output:
@@ -150,11 +159,16 @@ func ExampleHandler() {
 // This example reads and verifies a body under a 64 KiB limit, and
 // shows that the request's body can still be read afterwards.
 func ExampleVerifier_VerifyRequest() {
-	verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret, goodyhooks.WithMaxBodyBytes(64<<10))
+	verifier, err := goodyhooks.NewVerifier(
+		goodyhookstest.Secret,
+		goodyhooks.WithMaxBodyBytes(64<<10),
+	)
 	if err != nil {
 		log.Fatal(err)
 	}
-	r := goodyhookstest.NewRequest([]byte(`{"event_type":"order.created","id":"e1","data":{"status":"created"}}`))
+	r := goodyhookstest.NewRequest(
+		[]byte(`{"event_type":"order.created","id":"e1","data":{"status":"created"}}`),
+	)
 
 	body, err := verifier.VerifyRequest(r)
 	fmt.Println(len(body), err)

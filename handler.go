@@ -106,7 +106,9 @@ func (h *Handler) OnOrderBatchCreated(fn func(ctx context.Context, e *OrderBatch
 
 // OnOrderBatchCompleted sets the callback for order_batch.completed
 // events, replacing any earlier one. A nil fn removes it.
-func (h *Handler) OnOrderBatchCompleted(fn func(ctx context.Context, e *OrderBatchCompleted) error) {
+func (h *Handler) OnOrderBatchCompleted(
+	fn func(ctx context.Context, e *OrderBatchCompleted) error,
+) {
 	register(h, EventOrderBatchCompleted, fn)
 }
 
@@ -131,7 +133,9 @@ func (h *Handler) OnOrderGiftAccepted(fn func(ctx context.Context, e *OrderGiftA
 // OnOrderThankYouNoteAdded sets the callback for
 // order.thank_you_note_added events, replacing any earlier one. A nil fn
 // removes it.
-func (h *Handler) OnOrderThankYouNoteAdded(fn func(ctx context.Context, e *OrderThankYouNoteAdded) error) {
+func (h *Handler) OnOrderThankYouNoteAdded(
+	fn func(ctx context.Context, e *OrderThankYouNoteAdded) error,
+) {
 	register(h, EventOrderThankYouNoteAdded, fn)
 }
 
@@ -183,8 +187,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		h.reject(ctx, w, r, http.StatusMethodNotAllowed, "method not allowed; Goody webhooks use POST",
-			fmt.Errorf("goodyhooks: method %s is not POST", quoteShort(r.Method)))
+		h.reject(
+			ctx,
+			w,
+			r,
+			http.StatusMethodNotAllowed,
+			"method not allowed; Goody webhooks use POST",
+			fmt.Errorf("goodyhooks: method %s is not POST", quoteShort(r.Method)),
+		)
 		return
 	}
 
@@ -238,7 +248,13 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 		w.WriteHeader(http.StatusNoContent)
 		return
 	case ClaimInProgress:
-		h.logEvent(ctx, slog.LevelInfo, "goodyhooks: duplicate delivery while the first is running", meta, nil)
+		h.logEvent(
+			ctx,
+			slog.LevelInfo,
+			"goodyhooks: duplicate delivery while the first is running",
+			meta,
+			nil,
+		)
 		http.Error(w, "this message is being handled; retry later", http.StatusConflict)
 		return
 	case ClaimAcquired:
@@ -279,7 +295,12 @@ func (h *Handler) runAndRespond(ctx context.Context, w http.ResponseWriter,
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (h *Handler) respondCallbackError(ctx context.Context, w http.ResponseWriter, event Event, err error) {
+func (h *Handler) respondCallbackError(
+	ctx context.Context,
+	w http.ResponseWriter,
+	event Event,
+	err error,
+) {
 	var panicErr *callbackPanic
 	if errors.As(err, &panicErr) {
 		h.logger.LogAttrs(ctx, slog.LevelError, "goodyhooks: callback panicked",
@@ -307,7 +328,11 @@ func (p *callbackPanic) Error() string {
 // run calls the callback and turns a panic into an error. A panic with
 // http.ErrAbortHandler is raised again, since it tells net/http to
 // abort the response.
-func (h *Handler) run(ctx context.Context, callback func(context.Context, Event) error, event Event) (err error) {
+func (h *Handler) run(
+	ctx context.Context,
+	callback func(context.Context, Event) error,
+	event Event,
+) (err error) {
 	defer func() {
 		if value := recover(); value != nil {
 			if value == http.ErrAbortHandler {
@@ -331,7 +356,13 @@ func (h *Handler) reject(ctx context.Context, w http.ResponseWriter, r *http.Req
 	http.Error(w, text, status)
 }
 
-func (h *Handler) logEvent(ctx context.Context, level slog.Level, message string, meta *EventMeta, err error) {
+func (h *Handler) logEvent(
+	ctx context.Context,
+	level slog.Level,
+	message string,
+	meta *EventMeta,
+	err error,
+) {
 	attrs := []slog.Attr{
 		slog.String("svix_id", meta.MessageID),
 		slog.String("event_type", string(meta.Type)),

@@ -45,16 +45,36 @@ func (r *recorder) received() []goodyhooks.Event {
 // recordAll registers a callback for each of the ten events that
 // records what it receives.
 func recordAll(h *goodyhooks.Handler, r *recorder) {
-	h.OnOrderBatchCreated(func(ctx context.Context, e *goodyhooks.OrderBatchCreated) error { return r.add(ctx, e) })
-	h.OnOrderBatchCompleted(func(ctx context.Context, e *goodyhooks.OrderBatchCompleted) error { return r.add(ctx, e) })
-	h.OnOrderCreated(func(ctx context.Context, e *goodyhooks.OrderCreated) error { return r.add(ctx, e) })
-	h.OnOrderGiftOpened(func(ctx context.Context, e *goodyhooks.OrderGiftOpened) error { return r.add(ctx, e) })
-	h.OnOrderGiftAccepted(func(ctx context.Context, e *goodyhooks.OrderGiftAccepted) error { return r.add(ctx, e) })
-	h.OnOrderThankYouNoteAdded(func(ctx context.Context, e *goodyhooks.OrderThankYouNoteAdded) error { return r.add(ctx, e) })
-	h.OnOrderShipped(func(ctx context.Context, e *goodyhooks.OrderShipped) error { return r.add(ctx, e) })
-	h.OnOrderDelivered(func(ctx context.Context, e *goodyhooks.OrderDelivered) error { return r.add(ctx, e) })
-	h.OnOrderCanceled(func(ctx context.Context, e *goodyhooks.OrderCanceled) error { return r.add(ctx, e) })
-	h.OnOrderRefunded(func(ctx context.Context, e *goodyhooks.OrderRefunded) error { return r.add(ctx, e) })
+	h.OnOrderBatchCreated(
+		func(ctx context.Context, e *goodyhooks.OrderBatchCreated) error { return r.add(ctx, e) },
+	)
+	h.OnOrderBatchCompleted(
+		func(ctx context.Context, e *goodyhooks.OrderBatchCompleted) error { return r.add(ctx, e) },
+	)
+	h.OnOrderCreated(
+		func(ctx context.Context, e *goodyhooks.OrderCreated) error { return r.add(ctx, e) },
+	)
+	h.OnOrderGiftOpened(
+		func(ctx context.Context, e *goodyhooks.OrderGiftOpened) error { return r.add(ctx, e) },
+	)
+	h.OnOrderGiftAccepted(
+		func(ctx context.Context, e *goodyhooks.OrderGiftAccepted) error { return r.add(ctx, e) },
+	)
+	h.OnOrderThankYouNoteAdded(
+		func(ctx context.Context, e *goodyhooks.OrderThankYouNoteAdded) error { return r.add(ctx, e) },
+	)
+	h.OnOrderShipped(
+		func(ctx context.Context, e *goodyhooks.OrderShipped) error { return r.add(ctx, e) },
+	)
+	h.OnOrderDelivered(
+		func(ctx context.Context, e *goodyhooks.OrderDelivered) error { return r.add(ctx, e) },
+	)
+	h.OnOrderCanceled(
+		func(ctx context.Context, e *goodyhooks.OrderCanceled) error { return r.add(ctx, e) },
+	)
+	h.OnOrderRefunded(
+		func(ctx context.Context, e *goodyhooks.OrderRefunded) error { return r.add(ctx, e) },
+	)
 }
 
 func newHandler(t *testing.T, options ...goodyhooks.Option) *goodyhooks.Handler {
@@ -88,7 +108,13 @@ func TestHandlerDispatchesEachEvent(t *testing.T) {
 			meta := event.Meta()
 			assert.Equal(t, typ, meta.Type)
 			assert.Equal(t, messageID, meta.MessageID)
-			assert.True(t, signedAt.Equal(meta.Timestamp), "timestamp %v, want %v", meta.Timestamp, signedAt)
+			assert.True(
+				t,
+				signedAt.Equal(meta.Timestamp),
+				"timestamp %v, want %v",
+				meta.Timestamp,
+				signedAt,
+			)
 			assert.Equal(t, "ad097c47-bf12-45c9-8feb-0536a0012c09", meta.ID)
 			assert.Equal(t, body, meta.Raw)
 			assertSampleValues(t, event)
@@ -186,47 +212,165 @@ func TestHandlerStatus(t *testing.T) {
 		wantCalls   int
 	}{
 		{name: "success", request: signed(shipped), wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "webhook headers", request: signed(shipped, goodyhookstest.WithWebhookHeaders()), wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "GET", request: httptest.NewRequest(http.MethodGet, "/", nil), wantStatus: http.StatusMethodNotAllowed, wantBody: "method not allowed"},
-		{name: "PUT signed", request: func() *http.Request { r := signed(shipped); r.Method = http.MethodPut; return r }(), wantStatus: http.StatusMethodNotAllowed},
-		{name: "over limit with length", request: signed(large), options: []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(1000)},
-			wantStatus: http.StatusRequestEntityTooLarge, wantBody: "request body too large"},
-		{name: "over limit chunked", request: chunked(signed(large)), options: []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(1000)},
-			wantStatus: http.StatusRequestEntityTooLarge},
-		{name: "at limit", request: signed(shipped), options: []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(int64(len(shipped)))},
-			wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "missing signature", request: withoutHeader(signed(shipped), "svix-signature"), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "missing id", request: withoutHeader(signed(shipped), "svix-id"), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "invalid timestamp", request: withHeader(signed(shipped), "svix-timestamp", "soon"), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "bad signature", request: withHeader(signed(shipped), "svix-signature", "v1,AAAA"), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "wrong secret", request: signed(shipped, goodyhookstest.WithSecret(oldSecret)), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
+		{
+			name:       "webhook headers",
+			request:    signed(shipped, goodyhookstest.WithWebhookHeaders()),
+			wantStatus: http.StatusNoContent,
+			wantCalls:  1,
+		},
+		{
+			name:       "GET",
+			request:    httptest.NewRequest(http.MethodGet, "/", nil),
+			wantStatus: http.StatusMethodNotAllowed,
+			wantBody:   "method not allowed",
+		},
+		{
+			name:       "PUT signed",
+			request:    func() *http.Request { r := signed(shipped); r.Method = http.MethodPut; return r }(),
+			wantStatus: http.StatusMethodNotAllowed,
+		},
+		{
+			name:       "over limit with length",
+			request:    signed(large),
+			options:    []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(1000)},
+			wantStatus: http.StatusRequestEntityTooLarge,
+			wantBody:   "request body too large",
+		},
+		{
+			name:       "over limit chunked",
+			request:    chunked(signed(large)),
+			options:    []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(1000)},
+			wantStatus: http.StatusRequestEntityTooLarge,
+		},
+		{
+			name:       "at limit",
+			request:    signed(shipped),
+			options:    []goodyhooks.Option{goodyhooks.WithMaxBodyBytes(int64(len(shipped)))},
+			wantStatus: http.StatusNoContent,
+			wantCalls:  1,
+		},
+		{
+			name:       "missing signature",
+			request:    withoutHeader(signed(shipped), "svix-signature"),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:       "missing id",
+			request:    withoutHeader(signed(shipped), "svix-id"),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:       "invalid timestamp",
+			request:    withHeader(signed(shipped), "svix-timestamp", "soon"),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:       "bad signature",
+			request:    withHeader(signed(shipped), "svix-signature", "v1,AAAA"),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:       "wrong secret",
+			request:    signed(shipped, goodyhookstest.WithSecret(oldSecret)),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
 		{name: "rotated secret", request: signed(shipped, goodyhookstest.WithSecret(oldSecret)),
-			options: []goodyhooks.Option{goodyhooks.WithAdditionalSecrets(oldSecret)}, wantStatus: http.StatusNoContent, wantCalls: 1},
+			options: []goodyhooks.Option{
+				goodyhooks.WithAdditionalSecrets(oldSecret),
+			}, wantStatus: http.StatusNoContent, wantCalls: 1},
 		{name: "tampered body", request: func() *http.Request {
 			r := signed(shipped)
 			tampered := bytes.Replace(shipped, []byte(`"UPS"`), []byte(`"DHL"`), 1)
 			r.Body = io.NopCloser(bytes.NewReader(tampered))
 			return r
 		}(), wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "too old", request: signed(shipped, goodyhookstest.WithTimestamp(now.Add(-6*time.Minute))),
-			wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "too new", request: signed(shipped, goodyhookstest.WithTimestamp(now.Add(6*time.Minute))),
-			wantStatus: http.StatusBadRequest, wantBody: "webhook verification failed"},
-		{name: "old with replaced clock", request: signed(shipped, goodyhookstest.WithTimestamp(now.Add(-time.Hour))),
-			options: []goodyhooks.Option{fixedClock(now.Add(-time.Hour + time.Minute))}, wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "malformed JSON", request: signed([]byte(`{"event_type":`)), wantStatus: http.StatusBadRequest, wantBody: "invalid webhook payload"},
-		{name: "empty body", request: signed([]byte{}), wantStatus: http.StatusBadRequest, wantBody: "invalid webhook payload"},
-		{name: "data null", request: signed([]byte(`{"event_type":"order.shipped","id":"1","data":null}`)), wantStatus: http.StatusBadRequest, wantBody: "invalid webhook payload"},
-		{name: "no callback", request: signed(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)), wantStatus: http.StatusNoContent},
+		{
+			name:       "too old",
+			request:    signed(shipped, goodyhookstest.WithTimestamp(now.Add(-6*time.Minute))),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:       "too new",
+			request:    signed(shipped, goodyhookstest.WithTimestamp(now.Add(6*time.Minute))),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "webhook verification failed",
+		},
+		{
+			name:    "old with replaced clock",
+			request: signed(shipped, goodyhookstest.WithTimestamp(now.Add(-time.Hour))),
+			options: []goodyhooks.Option{
+				fixedClock(now.Add(-time.Hour + time.Minute)),
+			},
+			wantStatus: http.StatusNoContent,
+			wantCalls:  1,
+		},
+		{
+			name:       "malformed JSON",
+			request:    signed([]byte(`{"event_type":`)),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "invalid webhook payload",
+		},
+		{
+			name:       "empty body",
+			request:    signed([]byte{}),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "invalid webhook payload",
+		},
+		{
+			name:       "data null",
+			request:    signed([]byte(`{"event_type":"order.shipped","id":"1","data":null}`)),
+			wantStatus: http.StatusBadRequest,
+			wantBody:   "invalid webhook payload",
+		},
+		{
+			name:       "no callback",
+			request:    signed(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)),
+			wantStatus: http.StatusNoContent,
+		},
 		{name: "unknown type", request: signed(unknown), wantStatus: http.StatusNoContent},
-		{name: "unknown type with default", request: signed(unknown), withDefault: true, wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "no callback with default", request: signed(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)),
-			withDefault: true, wantStatus: http.StatusNoContent, wantCalls: 1},
-		{name: "callback error", request: signed(shipped), callbackErr: errCallback, wantStatus: http.StatusInternalServerError,
-			wantBody: "webhook callback failed", wantCalls: 1},
-		{name: "callback panic", request: signed(shipped), panics: true, wantStatus: http.StatusInternalServerError, wantCalls: 1},
-		{name: "default error", request: signed(unknown), withDefault: true, callbackErr: errCallback,
-			wantStatus: http.StatusInternalServerError, wantCalls: 1},
+		{
+			name:        "unknown type with default",
+			request:     signed(unknown),
+			withDefault: true,
+			wantStatus:  http.StatusNoContent,
+			wantCalls:   1,
+		},
+		{
+			name:        "no callback with default",
+			request:     signed(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)),
+			withDefault: true,
+			wantStatus:  http.StatusNoContent,
+			wantCalls:   1,
+		},
+		{
+			name:        "callback error",
+			request:     signed(shipped),
+			callbackErr: errCallback,
+			wantStatus:  http.StatusInternalServerError,
+			wantBody:    "webhook callback failed",
+			wantCalls:   1,
+		},
+		{
+			name:       "callback panic",
+			request:    signed(shipped),
+			panics:     true,
+			wantStatus: http.StatusInternalServerError,
+			wantCalls:  1,
+		},
+		{
+			name:        "default error",
+			request:     signed(unknown),
+			withDefault: true,
+			callbackErr: errCallback,
+			wantStatus:  http.StatusInternalServerError,
+			wantCalls:   1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,7 +383,9 @@ func TestHandlerStatus(t *testing.T) {
 				}
 				return tt.callbackErr
 			}
-			h.OnOrderShipped(func(ctx context.Context, e *goodyhooks.OrderShipped) error { return callback(ctx, e) })
+			h.OnOrderShipped(
+				func(ctx context.Context, e *goodyhooks.OrderShipped) error { return callback(ctx, e) },
+			)
 			if tt.withDefault {
 				h.OnDefault(callback)
 			}
@@ -264,9 +410,18 @@ func TestHandlerVerificationFailuresLookAlike(t *testing.T) {
 	shipped := goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)
 	requests := map[string]*http.Request{
 		"missing header": httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(shipped)),
-		"bad signature":  goodyhookstest.NewRequest(shipped, goodyhookstest.WithSecret(goodyhookstest.NewSecret())),
-		"too old":        goodyhookstest.NewRequest(shipped, goodyhookstest.WithTimestamp(time.Now().Add(-time.Hour))),
-		"too new":        goodyhookstest.NewRequest(shipped, goodyhookstest.WithTimestamp(time.Now().Add(time.Hour))),
+		"bad signature": goodyhookstest.NewRequest(
+			shipped,
+			goodyhookstest.WithSecret(goodyhookstest.NewSecret()),
+		),
+		"too old": goodyhookstest.NewRequest(
+			shipped,
+			goodyhookstest.WithTimestamp(time.Now().Add(-time.Hour)),
+		),
+		"too new": goodyhookstest.NewRequest(
+			shipped,
+			goodyhookstest.WithTimestamp(time.Now().Add(time.Hour)),
+		),
 	}
 	bodies := map[string]bool{}
 	for name, r := range requests {
@@ -296,7 +451,10 @@ func TestHandlerPanicKeepsServing(t *testing.T) {
 	defer server.Close()
 
 	send := func() int {
-		r, err := goodyhookstest.NewClientRequest(server.URL, goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped))
+		r, err := goodyhookstest.NewClientRequest(
+			server.URL,
+			goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped),
+		)
 		require.NoError(t, err)
 		resp, err := server.Client().Do(r)
 		require.NoError(t, err)
@@ -313,7 +471,10 @@ func TestHandlerAbortHandlerPanicPropagates(t *testing.T) {
 		panic(http.ErrAbortHandler)
 	})
 	assert.PanicsWithValue(t, http.ErrAbortHandler, func() {
-		goodyhookstest.Serve(h, goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)))
+		goodyhookstest.Serve(
+			h,
+			goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)),
+		)
 	})
 }
 
@@ -335,7 +496,9 @@ func TestHandlerPassesRequestContext(t *testing.T) {
 func TestHandlerRemoveCallback(t *testing.T) {
 	h := newHandler(t)
 	calls := 0
-	h.OnOrderShipped(func(context.Context, *goodyhooks.OrderShipped) error { calls++; return errCallback })
+	h.OnOrderShipped(
+		func(context.Context, *goodyhooks.OrderShipped) error { calls++; return errCallback },
+	)
 	h.OnOrderShipped(nil)
 
 	status, _ := goodyhookstest.Deliver(h, goodyhookstest.Sample(goodyhooks.EventOrderShipped))
@@ -383,19 +546,35 @@ func TestHandlerLogs(t *testing.T) {
 	logs := &logRecords{}
 	h := newHandler(t, goodyhooks.WithLogger(slog.New(logs)))
 	h.OnOrderShipped(func(context.Context, *goodyhooks.OrderShipped) error { return errCallback })
-	h.OnOrderDelivered(func(context.Context, *goodyhooks.OrderDelivered) error { panic("callback bug") })
+	h.OnOrderDelivered(
+		func(context.Context, *goodyhooks.OrderDelivered) error { panic("callback bug") },
+	)
 	shipped := goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)
 	forged := goodyhookstest.NewRequest(shipped, goodyhookstest.WithMessageID("msg_forged"),
 		goodyhookstest.WithSecret(goodyhookstest.NewSecret()))
 	forgedSignature := forged.Header.Get("svix-signature")
 
 	goodyhookstest.Serve(h, forged)
-	goodyhookstest.Serve(h, goodyhookstest.NewRequest(shipped, goodyhookstest.WithMessageID("msg_failing")))
-	goodyhookstest.Serve(h, goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderDelivered),
-		goodyhookstest.WithMessageID("msg_panicking")))
-	goodyhookstest.Serve(h, goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)))
+	goodyhookstest.Serve(
+		h,
+		goodyhookstest.NewRequest(shipped, goodyhookstest.WithMessageID("msg_failing")),
+	)
+	goodyhookstest.Serve(
+		h,
+		goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderDelivered),
+			goodyhookstest.WithMessageID("msg_panicking")),
+	)
+	goodyhookstest.Serve(
+		h,
+		goodyhookstest.NewRequest(goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated)),
+	)
 
-	require.Len(t, logs.lines, 3, "one record per rejected request or failed callback, none for success")
+	require.Len(
+		t,
+		logs.lines,
+		3,
+		"one record per rejected request or failed callback, none for success",
+	)
 	assert.Equal(t, "msg_forged", logs.attrs[0]["svix_id"])
 	assert.Equal(t, "400", logs.attrs[0]["status"])
 	assert.Contains(t, logs.attrs[0]["error"], "no matching signature")
@@ -463,23 +642,42 @@ func TestHandlerIdempotencyStatus(t *testing.T) {
 		wantComplete int
 		wantRelease  int
 	}{
-		{name: "first delivery", status: goodyhooks.ClaimAcquired, wantStatus: http.StatusNoContent, wantCalls: 1, wantComplete: 1},
+		{
+			name:         "first delivery",
+			status:       goodyhooks.ClaimAcquired,
+			wantStatus:   http.StatusNoContent,
+			wantCalls:    1,
+			wantComplete: 1,
+		},
 		{name: "first delivery fails", status: goodyhooks.ClaimAcquired, callbackErr: errCallback,
 			wantStatus: http.StatusInternalServerError, wantCalls: 1, wantRelease: 1},
 		{name: "already done", status: goodyhooks.ClaimDone, wantStatus: http.StatusNoContent},
 		{name: "in progress", status: goodyhooks.ClaimInProgress, wantStatus: http.StatusConflict},
-		{name: "store down", storeErr: errors.New("connection refused"), wantStatus: http.StatusServiceUnavailable},
-		{name: "unknown status", status: goodyhooks.ClaimStatus(99), wantStatus: http.StatusServiceUnavailable},
+		{
+			name:       "store down",
+			storeErr:   errors.New("connection refused"),
+			wantStatus: http.StatusServiceUnavailable,
+		},
+		{
+			name:       "unknown status",
+			status:     goodyhooks.ClaimStatus(99),
+			wantStatus: http.StatusServiceUnavailable,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			store := &fakeStore{status: tt.status, err: tt.storeErr}
 			h := newHandler(t, goodyhooks.WithIdempotencyStore(store))
 			calls := 0
-			h.OnOrderShipped(func(context.Context, *goodyhooks.OrderShipped) error { calls++; return tt.callbackErr })
+			h.OnOrderShipped(
+				func(context.Context, *goodyhooks.OrderShipped) error { calls++; return tt.callbackErr },
+			)
 
-			status, _ := goodyhookstest.Deliver(h, goodyhookstest.Sample(goodyhooks.EventOrderShipped),
-				goodyhookstest.WithMessageID("msg_once"))
+			status, _ := goodyhookstest.Deliver(
+				h,
+				goodyhookstest.Sample(goodyhooks.EventOrderShipped),
+				goodyhookstest.WithMessageID("msg_once"),
+			)
 			assert.Equal(t, tt.wantStatus, status)
 			assert.Equal(t, tt.wantCalls, calls)
 			assert.Len(t, store.complete, tt.wantComplete)
@@ -510,6 +708,11 @@ func TestHandlerMemoryStoreRunsOnce(t *testing.T) {
 	assert.Equal(t, http.StatusInternalServerError, deliver())
 	fail = false
 	assert.Equal(t, http.StatusNoContent, deliver(), "the retry after a failure runs the callback")
-	assert.Equal(t, http.StatusNoContent, deliver(), "a duplicate of a handled message is acknowledged")
+	assert.Equal(
+		t,
+		http.StatusNoContent,
+		deliver(),
+		"a duplicate of a handled message is acknowledged",
+	)
 	assert.Equal(t, 2, calls)
 }

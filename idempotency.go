@@ -100,10 +100,16 @@ type memoryEntry struct {
 // returns an error if ttl or maxEntries is not positive.
 func NewMemoryStore(ttl time.Duration, maxEntries int) (*MemoryStore, error) {
 	if ttl <= 0 {
-		return nil, fmt.Errorf("goodyhooks: invalid idempotency ttl %v; want a positive duration such as 48*time.Hour", ttl)
+		return nil, fmt.Errorf(
+			"goodyhooks: invalid idempotency ttl %v; want a positive duration such as 48*time.Hour",
+			ttl,
+		)
 	}
 	if maxEntries <= 0 {
-		return nil, fmt.Errorf("goodyhooks: invalid idempotency store size %d; want a positive number of entries", maxEntries)
+		return nil, fmt.Errorf(
+			"goodyhooks: invalid idempotency store size %d; want a positive number of entries",
+			maxEntries,
+		)
 	}
 	return &MemoryStore{
 		ttl:        ttl,

@@ -41,7 +41,9 @@ func newConfig(options []Option) (*config, error) {
 	}
 	for _, option := range options {
 		if option == nil {
-			return nil, errors.New("goodyhooks: nil Option; pass only values returned by the With functions")
+			return nil, errors.New(
+				"goodyhooks: nil Option; pass only values returned by the With functions",
+			)
 		}
 		if err := option(c); err != nil {
 			return nil, err
@@ -56,7 +58,10 @@ func newConfig(options []Option) (*config, error) {
 func WithTolerance(d time.Duration) Option {
 	return func(c *config) error {
 		if d <= 0 {
-			return fmt.Errorf("goodyhooks: invalid tolerance %v; want a positive duration such as 5*time.Minute", d)
+			return fmt.Errorf(
+				"goodyhooks: invalid tolerance %v; want a positive duration such as 5*time.Minute",
+				d,
+			)
 		}
 		c.tolerance = d
 		return nil
@@ -93,7 +98,10 @@ func WithAdditionalSecrets(secrets ...string) Option {
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
-			return fmt.Errorf("goodyhooks: invalid body limit %d; want a positive number of bytes", n)
+			return fmt.Errorf(
+				"goodyhooks: invalid body limit %d; want a positive number of bytes",
+				n,
+			)
 		}
 		c.maxBodyBytes = n
 		return nil

@@ -121,7 +121,12 @@ func parse(payload []byte, messageID string, timestamp time.Time) (Event, error)
 // that an event of a type added after this version is delivered even if
 // its data does not fit the known structs. typedErr is the error of the
 // typed decode, returned when the event type turns out to be known.
-func parseUnknown(payload []byte, messageID string, timestamp time.Time, typedErr error) (Event, error) {
+func parseUnknown(
+	payload []byte,
+	messageID string,
+	timestamp time.Time,
+	typedErr error,
+) (Event, error) {
 	var env rawEnvelope
 	if err := json.Unmarshal(payload, &env); err != nil {
 		return nil, payloadError(err)
@@ -208,8 +213,12 @@ func payloadError(err error) *PayloadError {
 		}
 		return &PayloadError{
 			Offset: syntaxErr.Offset,
-			Reason: fmt.Sprintf("%s at byte offset %d; pass the body exactly as received", reason, syntaxErr.Offset),
-			Err:    err,
+			Reason: fmt.Sprintf(
+				"%s at byte offset %d; pass the body exactly as received",
+				reason,
+				syntaxErr.Offset,
+			),
+			Err: err,
 		}
 	case errors.As(err, &typeErr):
 		return typeError(typeErr)

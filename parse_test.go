@@ -41,15 +41,43 @@ func TestParseDocumentationPayloads(t *testing.T) {
 		wantType goodyhooks.EventType
 		wantGo   string
 	}{
-		{"events/order_batch.created.json", goodyhooks.EventOrderBatchCreated, "*goodyhooks.OrderBatchCreated"},
-		{"events/order_batch.completed.json", goodyhooks.EventOrderBatchCompleted, "*goodyhooks.OrderBatchCompleted"},
+		{
+			"events/order_batch.created.json",
+			goodyhooks.EventOrderBatchCreated,
+			"*goodyhooks.OrderBatchCreated",
+		},
+		{
+			"events/order_batch.completed.json",
+			goodyhooks.EventOrderBatchCompleted,
+			"*goodyhooks.OrderBatchCompleted",
+		},
 		{"events/order.created.json", goodyhooks.EventOrderCreated, "*goodyhooks.OrderCreated"},
-		{"events/order.gift_opened.json", goodyhooks.EventOrderGiftOpened, "*goodyhooks.OrderGiftOpened"},
-		{"events/order.gift_accepted.json", goodyhooks.EventOrderGiftAccepted, "*goodyhooks.OrderGiftAccepted"},
-		{"variants/order.gift_accepted.2023.json", goodyhooks.EventOrderGiftAccepted, "*goodyhooks.OrderGiftAccepted"},
-		{"events/order.thank_you_note_added.json", goodyhooks.EventOrderThankYouNoteAdded, "*goodyhooks.OrderThankYouNoteAdded"},
+		{
+			"events/order.gift_opened.json",
+			goodyhooks.EventOrderGiftOpened,
+			"*goodyhooks.OrderGiftOpened",
+		},
+		{
+			"events/order.gift_accepted.json",
+			goodyhooks.EventOrderGiftAccepted,
+			"*goodyhooks.OrderGiftAccepted",
+		},
+		{
+			"variants/order.gift_accepted.2023.json",
+			goodyhooks.EventOrderGiftAccepted,
+			"*goodyhooks.OrderGiftAccepted",
+		},
+		{
+			"events/order.thank_you_note_added.json",
+			goodyhooks.EventOrderThankYouNoteAdded,
+			"*goodyhooks.OrderThankYouNoteAdded",
+		},
 		{"events/order.shipped.json", goodyhooks.EventOrderShipped, "*goodyhooks.OrderShipped"},
-		{"events/order.delivered.json", goodyhooks.EventOrderDelivered, "*goodyhooks.OrderDelivered"},
+		{
+			"events/order.delivered.json",
+			goodyhooks.EventOrderDelivered,
+			"*goodyhooks.OrderDelivered",
+		},
 		{"events/order.canceled.json", goodyhooks.EventOrderCanceled, "*goodyhooks.OrderCanceled"},
 		{"events/order.refunded.json", goodyhooks.EventOrderRefunded, "*goodyhooks.OrderRefunded"},
 	}
@@ -111,7 +139,11 @@ func TestParseOrderShipped(t *testing.T) {
 
 	assert.Equal(t, "10c588dd-d566-45bf-86e9-c23bd1f1587b", order.ID)
 	assert.Equal(t, goodyhooks.OrderStatusShipped, order.Status)
-	assert.Equal(t, "https://gifts.ongoody.com/gift/vWtUe8lQRJuoyYzKlYeHMkbV", order.IndividualGiftLink)
+	assert.Equal(
+		t,
+		"https://gifts.ongoody.com/gift/vWtUe8lQRJuoyYzKlYeHMkbV",
+		order.IndividualGiftLink,
+	)
 	assert.Equal(t, "Ada", order.RecipientFirstName)
 	assert.Equal(t, ptr("Lovelace"), order.RecipientLastName)
 	assert.Nil(t, order.ThankYouNote)
@@ -157,7 +189,12 @@ func TestParseBatchOlderNames(t *testing.T) {
 	require.True(t, ok)
 	batch := created.Data
 
-	assert.Equal(t, goodyhooks.EventOrderBatchCreated, created.Type, "gift_batch.created maps to its current name")
+	assert.Equal(
+		t,
+		goodyhooks.EventOrderBatchCreated,
+		created.Type,
+		"gift_batch.created maps to its current name",
+	)
 	assert.Equal(t, "bd1fd5b5-6339-4331-a404-66200143ff0f", batch.ID)
 	assert.Equal(t, goodyhooks.OrderBatchSendStatusComplete, batch.SendStatus)
 	assert.Equal(t, int64(2), batch.OrdersCount, "gifts_count")
@@ -171,14 +208,22 @@ func TestParseBatchOlderNames(t *testing.T) {
 	assert.Nil(t, batch.CustomerReferenceID)
 
 	first := batch.OrdersPreview[0]
-	assert.Equal(t, "https://gifts.ongoody.com/gift/Anc0HT0ZhyKAJguP75jt2Rar", first.IndividualGiftLink,
-		"individual_gift_link_shared")
+	assert.Equal(
+		t,
+		"https://gifts.ongoody.com/gift/Anc0HT0ZhyKAJguP75jt2Rar",
+		first.IndividualGiftLink,
+		"individual_gift_link_shared",
+	)
 	assert.Equal(t, batch.ID, first.OrderBatchID, "gift_batch_id")
 	assert.Equal(t, goodyhooks.OrderStatusCreated, first.Status)
 	assert.Nil(t, first.Amounts.AmountTax)
 	assert.Nil(t, first.Amounts.AmountTotal)
 	assert.Equal(t, "Grace", batch.OrdersPreview[1].RecipientFirstName)
-	assert.Equal(t, "https://gifts.ongoody.com/gift/6p5k63B9ym4ksusHG6hr6xtA", batch.OrdersPreview[1].IndividualGiftLink)
+	assert.Equal(
+		t,
+		"https://gifts.ongoody.com/gift/6p5k63B9ym4ksusHG6hr6xtA",
+		batch.OrdersPreview[1].IndividualGiftLink,
+	)
 }
 
 func TestParseBatchNamingsAgree(t *testing.T) {
@@ -209,7 +254,12 @@ func TestParseEventIDKey(t *testing.T) {
 	event := mustParse(t, readTestdata(t, "variants/order.shipped.event_id.json"))
 	assert.Equal(t, "ad097c47-bf12-45c9-8feb-0536a0012c09", event.Meta().ID)
 
-	both := mustParse(t, []byte(`{"event_type":"order.created","id":"from-id","event_id":"from-event-id","data":{"status":"created"}}`))
+	both := mustParse(
+		t,
+		[]byte(
+			`{"event_type":"order.created","id":"from-id","event_id":"from-event-id","data":{"status":"created"}}`,
+		),
+	)
 	assert.Equal(t, "from-id", both.Meta().ID)
 }
 
@@ -222,7 +272,11 @@ func TestParseUnknownEvent(t *testing.T) {
 	assert.Equal(t, goodyhooks.EventType("order.gift_regifted"), unknown.Type)
 	assert.False(t, unknown.Type.Known())
 	assert.Equal(t, "3f1d0c2e-8a61-4f6b-9c55-0d2f7b1e9a10", unknown.ID)
-	assert.JSONEq(t, `{"id":"10c588dd-d566-45bf-86e9-c23bd1f1587b","regifted_to":"someone"}`, string(unknown.Data))
+	assert.JSONEq(
+		t,
+		`{"id":"10c588dd-d566-45bf-86e9-c23bd1f1587b","regifted_to":"someone"}`,
+		string(unknown.Data),
+	)
 	assert.Equal(t, body, unknown.Raw)
 }
 
@@ -232,7 +286,11 @@ func TestParseUnknownEventAnyData(t *testing.T) {
 		body     string
 		wantData string
 	}{
-		{name: "data with other types", body: `{"event_type":"x.y","id":"1","data":{"status":42,"shipments":"none"}}`, wantData: `{"status":42,"shipments":"none"}`},
+		{
+			name:     "data with other types",
+			body:     `{"event_type":"x.y","id":"1","data":{"status":42,"shipments":"none"}}`,
+			wantData: `{"status":42,"shipments":"none"}`,
+		},
 		{name: "data array", body: `{"event_type":"x.y","data":[1,2]}`, wantData: `[1,2]`},
 		{name: "data null", body: `{"event_type":"x.y","data":null}`, wantData: `null`},
 		{name: "no data", body: `{"event_type":"x.y"}`},
@@ -259,7 +317,11 @@ func TestParseOpenEnumsAndRESTFields(t *testing.T) {
 	assert.Equal(t, goodyhooks.OrderStatus("awaiting_review"), order.Status)
 	require.NotNil(t, order.EventTimes)
 	assert.Equal(t, time.Date(2023, 1, 20, 10, 0, 0, 0, time.UTC), order.EventTimes.CreatedAt)
-	assert.Equal(t, ptr(time.Date(2023, 1, 20, 10, 0, 5, 123_000_000, time.UTC)), order.EventTimes.NotifiedAt)
+	assert.Equal(
+		t,
+		ptr(time.Date(2023, 1, 20, 10, 0, 5, 123_000_000, time.UTC)),
+		order.EventTimes.NotifiedAt,
+	)
 	assert.Nil(t, order.EventTimes.OpenedAt)
 	assert.Nil(t, order.EventTimes.ThankYouAddedAt)
 	require.Len(t, order.CartSelections, 1)
@@ -281,10 +343,20 @@ func TestParseTimeForms(t *testing.T) {
 
 	assert.Equal(t, goodyhooks.ShipmentStatus("out_for_delivery"), shipment.Status)
 	assert.Equal(t, ptr(time.Date(2023, 1, 23, 0, 0, 0, 0, time.UTC)), shipment.ShippedAt)
-	assert.Equal(t, ptr(time.Date(2023, 1, 26, 0, 0, 0, 0, time.UTC)), shipment.DeliveryETA, "date only")
+	assert.Equal(
+		t,
+		ptr(time.Date(2023, 1, 26, 0, 0, 0, 0, time.UTC)),
+		shipment.DeliveryETA,
+		"date only",
+	)
 	assert.Nil(t, shipment.DeliveredAt, "empty string")
 	assert.Equal(t, ptr("1Z999AA10123456784"), shipment.TrackingNumber)
-	assert.Equal(t, ptr(time.Date(2023, 2, 23, 0, 0, 0, 0, time.UTC)), order.ExpiresAt, "offset converted to UTC")
+	assert.Equal(
+		t,
+		ptr(time.Date(2023, 2, 23, 0, 0, 0, 0, time.UTC)),
+		order.ExpiresAt,
+		"offset converted to UTC",
+	)
 }
 
 func TestParseTimeLayouts(t *testing.T) {
@@ -295,7 +367,11 @@ func TestParseTimeLayouts(t *testing.T) {
 		want time.Time
 	}{
 		{name: "RFC 3339", text: "2023-01-23T14:05:06Z", want: want},
-		{name: "milliseconds", text: "2023-01-23T14:05:06.250Z", want: want.Add(250 * time.Millisecond)},
+		{
+			name: "milliseconds",
+			text: "2023-01-23T14:05:06.250Z",
+			want: want.Add(250 * time.Millisecond),
+		},
 		{name: "offset", text: "2023-01-23T09:05:06-05:00", want: want},
 		{name: "offset without colon", text: "2023-01-23T15:05:06+0100", want: want},
 		{name: "no zone", text: "2023-01-23T14:05:06", want: want},
@@ -310,14 +386,22 @@ func TestParseTimeLayouts(t *testing.T) {
 			body := `{"event_type":"order.created","id":"1","data":{"status":"created","expires_at":"` + tt.text + `"}}`
 			order := mustParse(t, []byte(body)).(*goodyhooks.OrderCreated).Data
 			require.NotNil(t, order.ExpiresAt)
-			assert.True(t, tt.want.Equal(*order.ExpiresAt), "got %v, want %v", *order.ExpiresAt, tt.want)
+			assert.True(
+				t,
+				tt.want.Equal(*order.ExpiresAt),
+				"got %v, want %v",
+				*order.ExpiresAt,
+				tt.want,
+			)
 			assert.Equal(t, time.UTC, order.ExpiresAt.Location())
 		})
 	}
 }
 
 func TestParseDuplicateKeysLastWins(t *testing.T) {
-	body := []byte(`{"event_type":"order.created","event_type":"order.shipped","id":"1","data":{"status":"created","status":"shipped"}}`)
+	body := []byte(
+		`{"event_type":"order.created","event_type":"order.shipped","id":"1","data":{"status":"created","status":"shipped"}}`,
+	)
 	event := mustParse(t, body)
 	shipped, ok := event.(*goodyhooks.OrderShipped)
 	require.True(t, ok, "got %T", event)
@@ -334,36 +418,109 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{name: "empty", body: ``, wantReason: "body is empty"},
 		{name: "white space", body: " \n\t", wantReason: "body is empty"},
-		{name: "not JSON", body: `secret-looking text`, wantReason: "malformed JSON at byte offset"},
-		{name: "truncated", body: `{"event_type":"order.created","data":{"status":`, wantReason: "malformed JSON"},
+		{
+			name:       "not JSON",
+			body:       `secret-looking text`,
+			wantReason: "malformed JSON at byte offset",
+		},
+		{
+			name:       "truncated",
+			body:       `{"event_type":"order.created","data":{"status":`,
+			wantReason: "malformed JSON",
+		},
 		{name: "array", body: `[1,2,3]`, wantReason: "got JSON array, want an object"},
 		{name: "string", body: `"order.created"`, wantReason: "got JSON string, want an object"},
-		{name: "missing event type", body: `{"id":"1","data":{}}`, wantField: "event_type", wantReason: "missing or empty"},
-		{name: "event type number", body: `{"event_type":7,"data":{}}`, wantField: "event_type", wantReason: "got JSON number, want string"},
-		{name: "data null", body: `{"event_type":"order.created","id":"1","data":null}`, wantField: "data", wantReason: "missing or null"},
-		{name: "data missing", body: `{"event_type":"order.created","id":"1"}`, wantField: "data", wantReason: "missing or null"},
-		{name: "data string", body: `{"event_type":"order.created","id":"1","data":"x"}`, wantField: "data", wantReason: "got JSON string"},
-		{name: "batch under order event", body: `{"event_type":"order.shipped","id":"1","data":{"id":"b","send_status":"complete","orders_count":1}}`,
-			wantField: "data", wantReason: "is an order batch, but a order.shipped event carries an order"},
-		{name: "order under batch event", body: `{"event_type":"order_batch.created","id":"1","data":{"id":"o","status":"created"}}`,
-			wantField: "data", wantReason: "is an order, but a order_batch.created event carries an order batch"},
-		{name: "string for cents", body: `{"event_type":"order.created","data":{"amounts":{"amount_total":"2250"}}}`,
-			wantField: "data.amounts.amount_total", wantReason: "got JSON string, want int64"},
-		{name: "fraction for cents", body: `{"event_type":"order.created","data":{"amounts":{"amount_product":10.5}}}`,
-			wantField: "data.amounts.amount_product", wantReason: "got JSON number, want int64"},
-		{name: "number for string", body: `{"event_type":"order.created","data":{"recipient_first_name":12345678901}}`,
-			wantField: "data.recipient_first_name", wantReason: "got JSON number, want string"},
+		{
+			name:       "missing event type",
+			body:       `{"id":"1","data":{}}`,
+			wantField:  "event_type",
+			wantReason: "missing or empty",
+		},
+		{
+			name:       "event type number",
+			body:       `{"event_type":7,"data":{}}`,
+			wantField:  "event_type",
+			wantReason: "got JSON number, want string",
+		},
+		{
+			name:       "data null",
+			body:       `{"event_type":"order.created","id":"1","data":null}`,
+			wantField:  "data",
+			wantReason: "missing or null",
+		},
+		{
+			name:       "data missing",
+			body:       `{"event_type":"order.created","id":"1"}`,
+			wantField:  "data",
+			wantReason: "missing or null",
+		},
+		{
+			name:       "data string",
+			body:       `{"event_type":"order.created","id":"1","data":"x"}`,
+			wantField:  "data",
+			wantReason: "got JSON string",
+		},
+		{
+			name:       "batch under order event",
+			body:       `{"event_type":"order.shipped","id":"1","data":{"id":"b","send_status":"complete","orders_count":1}}`,
+			wantField:  "data",
+			wantReason: "is an order batch, but a order.shipped event carries an order",
+		},
+		{
+			name:       "order under batch event",
+			body:       `{"event_type":"order_batch.created","id":"1","data":{"id":"o","status":"created"}}`,
+			wantField:  "data",
+			wantReason: "is an order, but a order_batch.created event carries an order batch",
+		},
+		{
+			name:       "string for cents",
+			body:       `{"event_type":"order.created","data":{"amounts":{"amount_total":"2250"}}}`,
+			wantField:  "data.amounts.amount_total",
+			wantReason: "got JSON string, want int64",
+		},
+		{
+			name:       "fraction for cents",
+			body:       `{"event_type":"order.created","data":{"amounts":{"amount_product":10.5}}}`,
+			wantField:  "data.amounts.amount_product",
+			wantReason: "got JSON number, want int64",
+		},
+		{
+			name:       "number for string",
+			body:       `{"event_type":"order.created","data":{"recipient_first_name":12345678901}}`,
+			wantField:  "data.recipient_first_name",
+			wantReason: "got JSON number, want string",
+		},
 		{name: "bool for list", body: `{"event_type":"order.created","data":{"shipments":true}}`,
 			wantField: "data.shipments", wantReason: "got JSON bool"},
-		{name: "bad time", body: `{"event_type":"order.created","data":{"expires_at":"next tuesday at noon"}}`,
-			wantField: "data.expires_at", wantReason: "want an ISO 8601 time"},
-		{name: "number for time", body: `{"event_type":"order.created","data":{"expires_at":1674432000}}`,
-			wantField: "data.expires_at", wantReason: "got JSON number, want an ISO 8601 time string"},
-		{name: "bad nested time", body: `{"event_type":"order.shipped","data":{"shipments":[{"shipped_at":"soon-ish value"}]}}`,
-			wantField: "data.shipments.shipped_at", wantReason: "want an ISO 8601 time"},
-		{name: "bad preview", body: `{"event_type":"gift_batch.created","data":{"send_status":"pending","gifts_preview":[{"view_count_recipient":"many"}]}}`,
-			wantField: "data.gifts_preview.view_count_recipient", wantReason: "got JSON string, want int64"},
-		{name: "nested too deep", body: `{"event_type":"order.created","data":` + deep + `}`, wantReason: "nested too deeply"},
+		{
+			name:       "bad time",
+			body:       `{"event_type":"order.created","data":{"expires_at":"next tuesday at noon"}}`,
+			wantField:  "data.expires_at",
+			wantReason: "want an ISO 8601 time",
+		},
+		{
+			name:       "number for time",
+			body:       `{"event_type":"order.created","data":{"expires_at":1674432000}}`,
+			wantField:  "data.expires_at",
+			wantReason: "got JSON number, want an ISO 8601 time string",
+		},
+		{
+			name:       "bad nested time",
+			body:       `{"event_type":"order.shipped","data":{"shipments":[{"shipped_at":"soon-ish value"}]}}`,
+			wantField:  "data.shipments.shipped_at",
+			wantReason: "want an ISO 8601 time",
+		},
+		{
+			name:       "bad preview",
+			body:       `{"event_type":"gift_batch.created","data":{"send_status":"pending","gifts_preview":[{"view_count_recipient":"many"}]}}`,
+			wantField:  "data.gifts_preview.view_count_recipient",
+			wantReason: "got JSON string, want int64",
+		},
+		{
+			name:       "nested too deep",
+			body:       `{"event_type":"order.created","data":` + deep + `}`,
+			wantReason: "nested too deeply",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -417,5 +574,10 @@ func TestEventTypes(t *testing.T) {
 	assert.False(t, goodyhooks.EventType("").Known())
 
 	types[0] = "changed"
-	assert.Equal(t, goodyhooks.EventOrderBatchCreated, goodyhooks.EventTypes()[0], "the caller owns the slice")
+	assert.Equal(
+		t,
+		goodyhooks.EventOrderBatchCreated,
+		goodyhooks.EventTypes()[0],
+		"the caller owns the slice",
+	)
 }

@@ -44,8 +44,16 @@ var (
 // The canonical forms of the header names that Svix sends. Each set is
 // read whole: the webhook-* set is used when a svix-* header is absent.
 var (
-	svixHeaders    = headerSet{id: "Svix-Id", timestamp: "Svix-Timestamp", signature: "Svix-Signature"}
-	webhookHeaders = headerSet{id: "Webhook-Id", timestamp: "Webhook-Timestamp", signature: "Webhook-Signature"}
+	svixHeaders = headerSet{
+		id:        "Svix-Id",
+		timestamp: "Svix-Timestamp",
+		signature: "Svix-Signature",
+	}
+	webhookHeaders = headerSet{
+		id:        "Webhook-Id",
+		timestamp: "Webhook-Timestamp",
+		signature: "Webhook-Signature",
+	}
 )
 
 type headerSet struct{ id, timestamp, signature string }
@@ -120,8 +128,10 @@ func NewVerifier(secret string, options ...Option) (*Verifier, error) {
 		return nil, err
 	}
 	if len(c.handlerOptions) > 0 {
-		return nil, fmt.Errorf("goodyhooks: %s applies to NewHandler only; remove it from the NewVerifier call",
-			c.handlerOptions[0])
+		return nil, fmt.Errorf(
+			"goodyhooks: %s applies to NewHandler only; remove it from the NewVerifier call",
+			c.handlerOptions[0],
+		)
 	}
 	return newVerifier(secret, c)
 }
@@ -158,8 +168,11 @@ const secretPrefix = "whsec_"
 // the secret, if secret is empty or is not base64 after the prefix.
 func DecodeSecret(secret string) ([]byte, error) {
 	if secret == "" {
-		return nil, fmt.Errorf("%w: the secret is empty; copy the endpoint's signing secret (whsec_...) "+
-			"from the Goody dashboard", ErrInvalidSecret)
+		return nil, fmt.Errorf(
+			"%w: the secret is empty; copy the endpoint's signing secret (whsec_...) "+
+				"from the Goody dashboard",
+			ErrInvalidSecret,
+		)
 	}
 	encoded := strings.TrimPrefix(secret, secretPrefix)
 	key, err := base64.StdEncoding.DecodeString(encoded)
@@ -167,7 +180,10 @@ func DecodeSecret(secret string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: %s", ErrInvalidSecret, secretProblem(secret, encoded))
 	}
 	if len(key) == 0 {
-		return nil, fmt.Errorf("%w: nothing follows the whsec_ prefix; copy the whole signing secret", ErrInvalidSecret)
+		return nil, fmt.Errorf(
+			"%w: nothing follows the whsec_ prefix; copy the whole signing secret",
+			ErrInvalidSecret,
+		)
 	}
 	return key, nil
 }
@@ -219,9 +235,12 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 	seconds, err := strconv.ParseInt(timestampText, 10, 64)
 	if err != nil {
 		return "", time.Time{}, &HeaderError{
-			Name:   strings.ToLower(set.timestamp),
-			Err:    ErrInvalidHeader,
-			Reason: fmt.Sprintf("%s is not a whole number of seconds since the Unix epoch", quoteShort(timestampText)),
+			Name: strings.ToLower(set.timestamp),
+			Err:  ErrInvalidHeader,
+			Reason: fmt.Sprintf(
+				"%s is not a whole number of seconds since the Unix epoch",
+				quoteShort(timestampText),
+			),
 		}
 	}
 	timestamp := time.Unix(seconds, 0)
@@ -244,8 +263,13 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 			return id, timestamp.UTC(), nil
 		}
 	}
-	return "", time.Time{}, fmt.Errorf("%w: none of the %d v1 signature(s) in the header matches under %d secret(s); "+
-		"check the signing secret and pass the body exactly as received", ErrNoMatchingSignature, candidates, len(v.webhooks))
+	return "", time.Time{}, fmt.Errorf(
+		"%w: none of the %d v1 signature(s) in the header matches under %d secret(s); "+
+			"check the signing secret and pass the body exactly as received",
+		ErrNoMatchingSignature,
+		candidates,
+		len(v.webhooks),
+	)
 }
 
 // checkTimestamp applies the tolerance with the same comparisons as the
@@ -255,10 +279,20 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 func (v *Verifier) checkTimestamp(timestamp time.Time) error {
 	now := v.now()
 	if now.Sub(timestamp) > v.tolerance {
-		return &TimestampError{Timestamp: timestamp, Now: now, Tolerance: v.tolerance, Err: ErrTimestampTooOld}
+		return &TimestampError{
+			Timestamp: timestamp,
+			Now:       now,
+			Tolerance: v.tolerance,
+			Err:       ErrTimestampTooOld,
+		}
 	}
 	if timestamp.Unix() > now.Add(v.tolerance).Unix() {
-		return &TimestampError{Timestamp: timestamp, Now: now, Tolerance: v.tolerance, Err: ErrTimestampTooNew}
+		return &TimestampError{
+			Timestamp: timestamp,
+			Now:       now,
+			Tolerance: v.tolerance,
+			Err:       ErrTimestampTooNew,
+		}
 	}
 	return nil
 }

@@ -64,7 +64,11 @@ func TestVerifySvixVector(t *testing.T) {
 	require.NoError(t, err)
 
 	assert.NoError(t, verifier.Verify([]byte(v.Body), v.header()))
-	assert.ErrorIs(t, verifier.Verify([]byte(v.Body+" "), v.header()), goodyhooks.ErrNoMatchingSignature)
+	assert.ErrorIs(
+		t,
+		verifier.Verify([]byte(v.Body+" "), v.header()),
+		goodyhooks.ErrNoMatchingSignature,
+	)
 }
 
 func TestVerifySvixVectorSign(t *testing.T) {
@@ -116,12 +120,28 @@ func TestNewVerifierOptions(t *testing.T) {
 		wantErr string
 	}{
 		{name: "zero tolerance", option: goodyhooks.WithTolerance(0), wantErr: "invalid tolerance"},
-		{name: "negative tolerance", option: goodyhooks.WithTolerance(-time.Second), wantErr: "invalid tolerance"},
+		{
+			name:    "negative tolerance",
+			option:  goodyhooks.WithTolerance(-time.Second),
+			wantErr: "invalid tolerance",
+		},
 		{name: "nil clock", option: goodyhooks.WithClock(nil), wantErr: "nil clock"},
-		{name: "zero body limit", option: goodyhooks.WithMaxBodyBytes(0), wantErr: "invalid body limit"},
+		{
+			name:    "zero body limit",
+			option:  goodyhooks.WithMaxBodyBytes(0),
+			wantErr: "invalid body limit",
+		},
 		{name: "nil option", option: nil, wantErr: "nil Option"},
-		{name: "handler option", option: goodyhooks.WithLogger(nil), wantErr: "WithLogger applies to NewHandler only"},
-		{name: "bad additional secret", option: goodyhooks.WithAdditionalSecrets("whsec_!"), wantErr: "additional secret 1"},
+		{
+			name:    "handler option",
+			option:  goodyhooks.WithLogger(nil),
+			wantErr: "WithLogger applies to NewHandler only",
+		},
+		{
+			name:    "bad additional secret",
+			option:  goodyhooks.WithAdditionalSecrets("whsec_!"),
+			wantErr: "additional secret 1",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,10 +184,30 @@ func TestVerifyOutcomes(t *testing.T) {
 	}{
 		{name: "valid", header: signed()},
 		{name: "webhook headers", header: signed(goodyhookstest.WithWebhookHeaders())},
-		{name: "missing id", header: without("svix-id"), wantErr: goodyhooks.ErrMissingHeader, wantHeader: "svix-id"},
-		{name: "missing timestamp", header: without("svix-timestamp"), wantErr: goodyhooks.ErrMissingHeader, wantHeader: "svix-timestamp"},
-		{name: "missing signature", header: without("svix-signature"), wantErr: goodyhooks.ErrMissingHeader, wantHeader: "svix-signature"},
-		{name: "no headers", header: http.Header{}, wantErr: goodyhooks.ErrMissingHeader, wantHeader: "svix-id"},
+		{
+			name:       "missing id",
+			header:     without("svix-id"),
+			wantErr:    goodyhooks.ErrMissingHeader,
+			wantHeader: "svix-id",
+		},
+		{
+			name:       "missing timestamp",
+			header:     without("svix-timestamp"),
+			wantErr:    goodyhooks.ErrMissingHeader,
+			wantHeader: "svix-timestamp",
+		},
+		{
+			name:       "missing signature",
+			header:     without("svix-signature"),
+			wantErr:    goodyhooks.ErrMissingHeader,
+			wantHeader: "svix-signature",
+		},
+		{
+			name:       "no headers",
+			header:     http.Header{},
+			wantErr:    goodyhooks.ErrMissingHeader,
+			wantHeader: "svix-id",
+		},
 		{
 			name: "partial webhook set", wantErr: goodyhooks.ErrMissingHeader, wantHeader: "webhook-signature",
 			header: func() http.Header {
@@ -176,46 +216,122 @@ func TestVerifyOutcomes(t *testing.T) {
 				return h
 			}(),
 		},
-		{name: "empty signature", header: with("svix-signature", ""), wantErr: goodyhooks.ErrMissingHeader, wantHeader: "svix-signature"},
-		{name: "timestamp with fraction", header: with("svix-timestamp", "1772366400.5"), wantErr: goodyhooks.ErrInvalidHeader, wantHeader: "svix-timestamp"},
-		{name: "timestamp in words", header: with("svix-timestamp", "yesterday"), wantErr: goodyhooks.ErrInvalidHeader, wantHeader: "svix-timestamp"},
-		{name: "timestamp beyond int64", header: with("svix-timestamp", "99999999999999999999"), wantErr: goodyhooks.ErrInvalidHeader, wantHeader: "svix-timestamp"},
-		{name: "timestamp with plus sign", header: with("svix-timestamp", "+"+strconv.FormatInt(now.Unix(), 10))},
-		{name: "timestamp with leading zeros", header: with("svix-timestamp", "000"+strconv.FormatInt(now.Unix(), 10))},
-		{name: "tampered body", header: signed(), body: append([]byte(" "), body...), wantErr: goodyhooks.ErrNoMatchingSignature},
-		{name: "wrong secret", header: signed(goodyhookstest.WithSecret(otherSecret)), wantErr: goodyhooks.ErrNoMatchingSignature},
-		{name: "other id", header: with("svix-id", "msg_other"), wantErr: goodyhooks.ErrNoMatchingSignature},
-		{name: "signature not base64", header: with("svix-signature", "v1,***"), wantErr: goodyhooks.ErrNoMatchingSignature},
-		{name: "v2 entry skipped", header: with("svix-signature", strings.Replace(goodSignature, "v1,", "v2,", 1)), wantErr: goodyhooks.ErrNoMatchingSignature},
-		{name: "second of two signatures", header: with("svix-signature", "v1,bm90IGl0 "+goodSignature)},
+		{
+			name:       "empty signature",
+			header:     with("svix-signature", ""),
+			wantErr:    goodyhooks.ErrMissingHeader,
+			wantHeader: "svix-signature",
+		},
+		{
+			name:       "timestamp with fraction",
+			header:     with("svix-timestamp", "1772366400.5"),
+			wantErr:    goodyhooks.ErrInvalidHeader,
+			wantHeader: "svix-timestamp",
+		},
+		{
+			name:       "timestamp in words",
+			header:     with("svix-timestamp", "yesterday"),
+			wantErr:    goodyhooks.ErrInvalidHeader,
+			wantHeader: "svix-timestamp",
+		},
+		{
+			name:       "timestamp beyond int64",
+			header:     with("svix-timestamp", "99999999999999999999"),
+			wantErr:    goodyhooks.ErrInvalidHeader,
+			wantHeader: "svix-timestamp",
+		},
+		{
+			name:   "timestamp with plus sign",
+			header: with("svix-timestamp", "+"+strconv.FormatInt(now.Unix(), 10)),
+		},
+		{
+			name:   "timestamp with leading zeros",
+			header: with("svix-timestamp", "000"+strconv.FormatInt(now.Unix(), 10)),
+		},
+		{
+			name:    "tampered body",
+			header:  signed(),
+			body:    append([]byte(" "), body...),
+			wantErr: goodyhooks.ErrNoMatchingSignature,
+		},
+		{
+			name:    "wrong secret",
+			header:  signed(goodyhookstest.WithSecret(otherSecret)),
+			wantErr: goodyhooks.ErrNoMatchingSignature,
+		},
+		{
+			name:    "other id",
+			header:  with("svix-id", "msg_other"),
+			wantErr: goodyhooks.ErrNoMatchingSignature,
+		},
+		{
+			name:    "signature not base64",
+			header:  with("svix-signature", "v1,***"),
+			wantErr: goodyhooks.ErrNoMatchingSignature,
+		},
+		{
+			name:    "v2 entry skipped",
+			header:  with("svix-signature", strings.Replace(goodSignature, "v1,", "v2,", 1)),
+			wantErr: goodyhooks.ErrNoMatchingSignature,
+		},
+		{
+			name:   "second of two signatures",
+			header: with("svix-signature", "v1,bm90IGl0 "+goodSignature),
+		},
 		{name: "after unknown version", header: with("svix-signature", "v1a,abc "+goodSignature)},
-		{name: "extra comma part ignored", header: with("svix-signature", goodSignature+",trailing")},
+		{
+			name:   "extra comma part ignored",
+			header: with("svix-signature", goodSignature+",trailing"),
+		},
 		{name: "double space", header: with("svix-signature", "v1,bm90  "+goodSignature)},
 		{
 			name: "rotated secret, old signature", header: signed(goodyhookstest.WithSecret(otherSecret)),
 			options: []goodyhooks.Option{goodyhooks.WithAdditionalSecrets(otherSecret)},
 		},
 		{
-			name: "rotated secret, both signatures", header: with("svix-signature",
-				signed(goodyhookstest.WithSecret(otherSecret)).Get("svix-signature")+" "+goodSignature),
+			name: "rotated secret, both signatures", header: with(
+				"svix-signature",
+				signed(
+					goodyhookstest.WithSecret(otherSecret),
+				).Get("svix-signature")+
+					" "+goodSignature,
+			),
 			options: []goodyhooks.Option{goodyhooks.WithAdditionalSecrets(otherSecret)},
 		},
-		{name: "too old", header: signed(goodyhookstest.WithTimestamp(now.Add(-5*time.Minute - time.Second))), wantErr: goodyhooks.ErrTimestampTooOld},
-		{name: "old within tolerance", header: signed(goodyhookstest.WithTimestamp(now.Add(-5 * time.Minute)))},
-		{name: "too new", header: signed(goodyhookstest.WithTimestamp(now.Add(5*time.Minute + time.Second))), wantErr: goodyhooks.ErrTimestampTooNew},
-		{name: "new within tolerance", header: signed(goodyhookstest.WithTimestamp(now.Add(5 * time.Minute)))},
+		{
+			name:    "too old",
+			header:  signed(goodyhookstest.WithTimestamp(now.Add(-5*time.Minute - time.Second))),
+			wantErr: goodyhooks.ErrTimestampTooOld,
+		},
+		{
+			name:   "old within tolerance",
+			header: signed(goodyhookstest.WithTimestamp(now.Add(-5 * time.Minute))),
+		},
+		{
+			name:    "too new",
+			header:  signed(goodyhookstest.WithTimestamp(now.Add(5*time.Minute + time.Second))),
+			wantErr: goodyhooks.ErrTimestampTooNew,
+		},
+		{
+			name:   "new within tolerance",
+			header: signed(goodyhookstest.WithTimestamp(now.Add(5 * time.Minute))),
+		},
 		{
 			name: "wider tolerance", header: signed(goodyhookstest.WithTimestamp(now.Add(-time.Hour))),
 			options: []goodyhooks.Option{goodyhooks.WithTolerance(2 * time.Hour)},
 		},
 		{
 			name: "narrower tolerance", header: signed(goodyhookstest.WithTimestamp(now.Add(2 * time.Minute))),
-			options: []goodyhooks.Option{goodyhooks.WithTolerance(time.Minute)}, wantErr: goodyhooks.ErrTimestampTooNew,
+			options: []goodyhooks.Option{
+				goodyhooks.WithTolerance(time.Minute),
+			}, wantErr: goodyhooks.ErrTimestampTooNew,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret, append(tt.options, fixedClock(now))...)
+			verifier, err := goodyhooks.NewVerifier(
+				goodyhookstest.Secret,
+				append(tt.options, fixedClock(now))...)
 			require.NoError(t, err)
 			payload := body
 			if tt.body != nil {
@@ -249,7 +365,10 @@ func TestVerifyTimestampError(t *testing.T) {
 	verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret, fixedClock(now))
 	require.NoError(t, err)
 
-	err = verifier.Verify(body, goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now.Add(-7*time.Minute))))
+	err = verifier.Verify(
+		body,
+		goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now.Add(-7*time.Minute))),
+	)
 	var stale *goodyhooks.TimestampError
 	require.ErrorAs(t, err, &stale)
 	assert.Equal(t, now.Add(-7*time.Minute).Unix(), stale.Timestamp.Unix())
@@ -257,7 +376,10 @@ func TestVerifyTimestampError(t *testing.T) {
 	assert.Equal(t, goodyhooks.DefaultTolerance, stale.Tolerance)
 	assert.Contains(t, err.Error(), "signed 7m0s before now")
 
-	err = verifier.Verify(body, goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now.Add(10*time.Minute))))
+	err = verifier.Verify(
+		body,
+		goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now.Add(10*time.Minute))),
+	)
 	require.ErrorIs(t, err, goodyhooks.ErrTimestampTooNew)
 	assert.Contains(t, err.Error(), "dated 10m0s after now")
 }
@@ -319,7 +441,12 @@ func TestVerifyMatchesSvix(t *testing.T) {
 	sign := func(id, timestamp string, payload []byte) string {
 		seconds, err := strconv.ParseInt(timestamp, 10, 64)
 		require.NoError(t, err)
-		signature, err := goodyhookstest.Sign(goodyhookstest.Secret, id, time.Unix(seconds, 0), payload)
+		signature, err := goodyhookstest.Sign(
+			goodyhookstest.Secret,
+			id,
+			time.Unix(seconds, 0),
+			payload,
+		)
 		require.NoError(t, err)
 		return signature
 	}
@@ -333,40 +460,226 @@ func TestVerifyMatchesSvix(t *testing.T) {
 		body    []byte
 	}{
 		{name: "svix vector at its own time", secret: vector.Secret, body: []byte(vector.Body),
-			headers: headers{"svix-id": vector.ID, "svix-timestamp": vector.Timestamp, "svix-signature": vector.Signature}},
-		{name: "fresh valid", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good}},
-		{name: "webhook set", headers: headers{"webhook-id": "msg_1", "webhook-timestamp": fresh, "webhook-signature": good}},
-		{name: "mixed sets", headers: headers{"svix-id": "msg_1", "webhook-timestamp": fresh, "webhook-signature": good}},
-		{name: "mixed sets complete webhook", headers: headers{"svix-id": "msg_1", "webhook-id": "msg_1", "webhook-timestamp": fresh, "webhook-signature": good}},
+			headers: headers{
+				"svix-id":        vector.ID,
+				"svix-timestamp": vector.Timestamp,
+				"svix-signature": vector.Signature,
+			}},
+		{
+			name:    "fresh valid",
+			headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good},
+		},
+		{
+			name: "webhook set",
+			headers: headers{
+				"webhook-id":        "msg_1",
+				"webhook-timestamp": fresh,
+				"webhook-signature": good,
+			},
+		},
+		{
+			name: "mixed sets",
+			headers: headers{
+				"svix-id":           "msg_1",
+				"webhook-timestamp": fresh,
+				"webhook-signature": good,
+			},
+		},
+		{
+			name: "mixed sets complete webhook",
+			headers: headers{
+				"svix-id":           "msg_1",
+				"webhook-id":        "msg_1",
+				"webhook-timestamp": fresh,
+				"webhook-signature": good,
+			},
+		},
 		{name: "no headers", headers: headers{}},
-		{name: "plus sign", headers: headers{"svix-id": "msg_1", "svix-timestamp": "+" + fresh, "svix-signature": good}},
-		{name: "leading zeros", headers: headers{"svix-id": "msg_1", "svix-timestamp": "00" + fresh, "svix-signature": good}},
-		{name: "leading space", headers: headers{"svix-id": "msg_1", "svix-timestamp": " " + fresh, "svix-signature": good}},
-		{name: "decimal", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh + ".0", "svix-signature": good}},
-		{name: "milliseconds", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh + "000", "svix-signature": good}},
-		{name: "beyond int64", headers: headers{"svix-id": "msg_1", "svix-timestamp": "9223372036854775808", "svix-signature": good}},
-		{name: "minimum int64", headers: headers{"svix-id": "msg_1", "svix-timestamp": "-9223372036854775808", "svix-signature": good}},
-		{name: "maximum int64", headers: headers{"svix-id": "msg_1", "svix-timestamp": "9223372036854775807", "svix-signature": good}},
-		{name: "zero", headers: headers{"svix-id": "msg_1", "svix-timestamp": "0", "svix-signature": good}},
+		{
+			name: "plus sign",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": "+" + fresh,
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "leading zeros",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": "00" + fresh,
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "leading space",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": " " + fresh,
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "decimal",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh + ".0",
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "milliseconds",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh + "000",
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "beyond int64",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": "9223372036854775808",
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "minimum int64",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": "-9223372036854775808",
+				"svix-signature": good,
+			},
+		},
+		{
+			name: "maximum int64",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": "9223372036854775807",
+				"svix-signature": good,
+			},
+		},
+		{
+			name:    "zero",
+			headers: headers{"svix-id": "msg_1", "svix-timestamp": "0", "svix-signature": good},
+		},
 		{name: "tampered body", body: append(append([]byte{}, body...), '\n'),
 			headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good}},
-		{name: "trailing comma part", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good + ",x"}},
-		{name: "no comma", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": "v1" + good[3:]}},
-		{name: "empty version", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good[2:]}},
-		{name: "upper-case version", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": "V1" + good[2:]}},
-		{name: "trailing space", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good + " "}},
-		{name: "leading spaces", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": "  " + good}},
-		{name: "tab separated", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": "v1,x\t" + good}},
+		{
+			name: "trailing comma part",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": good + ",x",
+			},
+		},
+		{
+			name: "no comma",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": "v1" + good[3:],
+			},
+		},
+		{
+			name: "empty version",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": good[2:],
+			},
+		},
+		{
+			name: "upper-case version",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": "V1" + good[2:],
+			},
+		},
+		{
+			name: "trailing space",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": good + " ",
+			},
+		},
+		{
+			name: "leading spaces",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": "  " + good,
+			},
+		},
+		{
+			name: "tab separated",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": "v1,x\t" + good,
+			},
+		},
 		{name: "many signatures", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh,
 			"svix-signature": strings.Repeat("v1,AAAA ", 1000) + good}},
-		{name: "truncated signature", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good[:len(good)-1]}},
-		{name: "unpadded signature", headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": strings.TrimRight(good, "=")}},
-		{name: "ten minutes old", headers: headers{"svix-id": "msg_1", "svix-timestamp": strconv.FormatInt(now.Add(-10*time.Minute).Unix(), 10),
-			"svix-signature": sign("msg_1", strconv.FormatInt(now.Add(-10*time.Minute).Unix(), 10), body)}},
-		{name: "ten minutes ahead", headers: headers{"svix-id": "msg_1", "svix-timestamp": strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10),
-			"svix-signature": sign("msg_1", strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10), body)}},
-		{name: "id with dots", headers: headers{"svix-id": "msg.1." + fresh, "svix-timestamp": fresh, "svix-signature": sign("msg.1."+fresh, fresh, body)}},
-		{name: "empty body", body: []byte{}, headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": sign("msg_1", fresh, nil)}},
+		{
+			name: "truncated signature",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": good[:len(good)-1],
+			},
+		},
+		{
+			name: "unpadded signature",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": strings.TrimRight(good, "="),
+			},
+		},
+		{
+			name: "ten minutes old",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": strconv.FormatInt(now.Add(-10*time.Minute).Unix(), 10),
+				"svix-signature": sign(
+					"msg_1",
+					strconv.FormatInt(now.Add(-10*time.Minute).Unix(), 10),
+					body,
+				),
+			},
+		},
+		{
+			name: "ten minutes ahead",
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10),
+				"svix-signature": sign(
+					"msg_1",
+					strconv.FormatInt(now.Add(10*time.Minute).Unix(), 10),
+					body,
+				),
+			},
+		},
+		{
+			name: "id with dots",
+			headers: headers{
+				"svix-id":        "msg.1." + fresh,
+				"svix-timestamp": fresh,
+				"svix-signature": sign("msg.1."+fresh, fresh, body),
+			},
+		},
+		{
+			name: "empty body",
+			body: []byte{},
+			headers: headers{
+				"svix-id":        "msg_1",
+				"svix-timestamp": fresh,
+				"svix-signature": sign("msg_1", fresh, nil),
+			},
+		},
 		{name: "secret without prefix", secret: strings.TrimPrefix(goodyhookstest.Secret, "whsec_"),
 			headers: headers{"svix-id": "msg_1", "svix-timestamp": fresh, "svix-signature": good}},
 	}
@@ -418,7 +731,10 @@ func TestVerifyRequest(t *testing.T) {
 		assert.Equal(t, body, got)
 	})
 	t.Run("too large", func(t *testing.T) {
-		small, err := goodyhooks.NewVerifier(goodyhookstest.Secret, goodyhooks.WithMaxBodyBytes(100))
+		small, err := goodyhooks.NewVerifier(
+			goodyhookstest.Secret,
+			goodyhooks.WithMaxBodyBytes(100),
+		)
 		require.NoError(t, err)
 		_, err = small.VerifyRequest(goodyhookstest.NewRequest(body))
 		var tooLarge *http.MaxBytesError
@@ -426,7 +742,10 @@ func TestVerifyRequest(t *testing.T) {
 		assert.Equal(t, int64(100), tooLarge.Limit)
 	})
 	t.Run("too large without length", func(t *testing.T) {
-		small, err := goodyhooks.NewVerifier(goodyhookstest.Secret, goodyhooks.WithMaxBodyBytes(100))
+		small, err := goodyhooks.NewVerifier(
+			goodyhookstest.Secret,
+			goodyhooks.WithMaxBodyBytes(100),
+		)
 		require.NoError(t, err)
 		r := goodyhookstest.NewRequest(body)
 		r.ContentLength = -1
@@ -461,7 +780,10 @@ func TestParseRequest(t *testing.T) {
 func TestParseRequestVerifiesFirst(t *testing.T) {
 	verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret)
 	require.NoError(t, err)
-	r := goodyhookstest.NewRequest([]byte(`not json`), goodyhookstest.WithSecret(goodyhookstest.NewSecret()))
+	r := goodyhookstest.NewRequest(
+		[]byte(`not json`),
+		goodyhookstest.WithSecret(goodyhookstest.NewSecret()),
+	)
 
 	_, err = verifier.ParseRequest(r)
 	assert.ErrorIs(t, err, goodyhooks.ErrNoMatchingSignature)

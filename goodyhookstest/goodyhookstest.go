@@ -194,7 +194,11 @@ func Serve(handler http.Handler, r *http.Request) (status int, body string) {
 
 // Deliver signs event as the options say, sends it through handler and
 // returns the status code and body of the response.
-func Deliver(handler http.Handler, event goodyhooks.Event, options ...Option) (status int, body string) {
+func Deliver(
+	handler http.Handler,
+	event goodyhooks.Event,
+	options ...Option,
+) (status int, body string) {
 	return Serve(handler, NewEventRequest(event, options...))
 }
 

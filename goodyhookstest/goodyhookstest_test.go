@@ -74,7 +74,12 @@ func TestNewRequestDefaults(t *testing.T) {
 	second := goodyhookstest.NewRequest([]byte(`{}`))
 
 	assert.Regexp(t, `^msg_[0-9A-Za-z]{27}$`, first.Header.Get("svix-id"))
-	assert.NotEqual(t, first.Header.Get("svix-id"), second.Header.Get("svix-id"), "each request is a new message")
+	assert.NotEqual(
+		t,
+		first.Header.Get("svix-id"),
+		second.Header.Get("svix-id"),
+		"each request is a new message",
+	)
 	seconds, err := strconv.ParseInt(first.Header.Get("svix-timestamp"), 10, 64)
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, seconds, before)
@@ -85,7 +90,11 @@ func TestNewRequestPanicsOnBadSecret(t *testing.T) {
 }
 
 func TestNewClientRequest(t *testing.T) {
-	_, err := goodyhookstest.NewClientRequest("http://127.0.0.1/", nil, goodyhookstest.WithSecret("not a secret"))
+	_, err := goodyhookstest.NewClientRequest(
+		"http://127.0.0.1/",
+		nil,
+		goodyhookstest.WithSecret("not a secret"),
+	)
 	assert.ErrorIs(t, err, goodyhooks.ErrInvalidSecret)
 
 	_, err = goodyhookstest.NewClientRequest("://missing-scheme", nil)
@@ -98,7 +107,10 @@ func TestNewClientRequest(t *testing.T) {
 	server := httptest.NewServer(hooks)
 	defer server.Close()
 
-	r, err := goodyhookstest.NewClientRequest(server.URL, goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated))
+	r, err := goodyhookstest.NewClientRequest(
+		server.URL,
+		goodyhookstest.SamplePayload(goodyhooks.EventOrderCreated),
+	)
 	require.NoError(t, err)
 	resp, err := server.Client().Do(r)
 	require.NoError(t, err)
@@ -134,7 +146,9 @@ func TestDeliverSendsChangedFields(t *testing.T) {
 	hooks, err := goodyhooks.NewHandler(goodyhookstest.Secret)
 	require.NoError(t, err)
 	var got *goodyhooks.OrderShipped
-	hooks.OnOrderShipped(func(_ context.Context, e *goodyhooks.OrderShipped) error { got = e; return nil })
+	hooks.OnOrderShipped(
+		func(_ context.Context, e *goodyhooks.OrderShipped) error { got = e; return nil },
+	)
 
 	sample := goodyhookstest.Sample(goodyhooks.EventOrderShipped).(*goodyhooks.OrderShipped)
 	number := "1Z999AA10123456784"
@@ -173,13 +187,15 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	hooks.OnOrderThankYouNoteAdded(func(ctx context.Context, e *goodyhooks.OrderThankYouNoteAdded) error {
-		if e.Data.ThankYouNote == nil {
-			return fmt.Errorf("order %s has no note", e.Data.ID)
-		}
-		fmt.Println("note:", *e.Data.ThankYouNote)
-		return nil
-	})
+	hooks.OnOrderThankYouNoteAdded(
+		func(ctx context.Context, e *goodyhooks.OrderThankYouNoteAdded) error {
+			if e.Data.ThankYouNote == nil {
+				return fmt.Errorf("order %s has no note", e.Data.ID)
+			}
+			fmt.Println("note:", *e.Data.ThankYouNote)
+			return nil
+		},
+	)
 
 	sample := goodyhookstest.Sample(goodyhooks.EventOrderThankYouNoteAdded).(*goodyhooks.OrderThankYouNoteAdded)
 	status, _ := goodyhookstest.Deliver(hooks, sample)

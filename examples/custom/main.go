@@ -22,7 +22,9 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	secret := os.Getenv("GOODYHOOKS_SECRET")
 	if secret == "" {
-		logger.Error("GOODYHOOKS_SECRET is not set; export the endpoint's signing secret (whsec_...) from the Goody dashboard")
+		logger.Error(
+			"GOODYHOOKS_SECRET is not set; export the endpoint's signing secret (whsec_...) from the Goody dashboard",
+		)
 		os.Exit(2)
 	}
 	addr := os.Getenv("ADDR")

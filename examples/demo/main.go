@@ -129,7 +129,12 @@ func (d *demo) deliverSample(typ goodyhooks.EventType) error {
 		return fmt.Errorf("the callback got %s, want %s", event.Meta().Type, typ)
 	}
 	if event.Meta().MessageID != r.Header.Get("svix-id") {
-		return fmt.Errorf("%s: the callback got message id %q, want %q", typ, event.Meta().MessageID, r.Header.Get("svix-id"))
+		return fmt.Errorf(
+			"%s: the callback got message id %q, want %q",
+			typ,
+			event.Meta().MessageID,
+			r.Header.Get("svix-id"),
+		)
 	}
 	fmt.Fprintf(d.out, "    %s\n", describe(event))
 	return nil
@@ -146,18 +151,35 @@ func (d *demo) attacks() []attack {
 	shipped := goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)
 	var attacks []attack
 
-	tampered, _ := goodyhookstest.NewClientRequest(d.url, shipped, goodyhookstest.WithSecret(d.secret))
+	tampered, _ := goodyhookstest.NewClientRequest(
+		d.url,
+		shipped,
+		goodyhookstest.WithSecret(d.secret),
+	)
 	changed := strings.Replace(string(shipped), `"amount_total": 2250`, `"amount_total": 1`, 1)
 	tampered.Body = io.NopCloser(strings.NewReader(changed))
 	tampered.ContentLength = int64(len(changed))
-	attacks = append(attacks, attack{"tampered body (amount_total changed)", tampered, goodyhooks.ErrNoMatchingSignature})
+	attacks = append(
+		attacks,
+		attack{"tampered body (amount_total changed)", tampered, goodyhooks.ErrNoMatchingSignature},
+	)
 
-	replayed, _ := goodyhookstest.NewClientRequest(d.url, shipped, goodyhookstest.WithSecret(d.secret),
-		goodyhookstest.WithTimestamp(time.Now().Add(-time.Hour)))
-	attacks = append(attacks, attack{"replay signed an hour ago", replayed, goodyhooks.ErrTimestampTooOld})
+	replayed, _ := goodyhookstest.NewClientRequest(
+		d.url,
+		shipped,
+		goodyhookstest.WithSecret(d.secret),
+		goodyhookstest.WithTimestamp(time.Now().Add(-time.Hour)),
+	)
+	attacks = append(
+		attacks,
+		attack{"replay signed an hour ago", replayed, goodyhooks.ErrTimestampTooOld},
+	)
 
 	forged, _ := goodyhookstest.NewClientRequest(d.url, shipped)
-	attacks = append(attacks, attack{"signed with another secret", forged, goodyhooks.ErrNoMatchingSignature})
+	attacks = append(
+		attacks,
+		attack{"signed with another secret", forged, goodyhooks.ErrNoMatchingSignature},
+	)
 	return attacks
 }
 

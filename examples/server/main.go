@@ -31,7 +31,9 @@ func main() {
 func run(logger *slog.Logger) error {
 	secret := os.Getenv("GOODYHOOKS_SECRET")
 	if secret == "" {
-		return errors.New("GOODYHOOKS_SECRET is not set; export the endpoint's signing secret (whsec_...) from the Goody dashboard")
+		return errors.New(
+			"GOODYHOOKS_SECRET is not set; export the endpoint's signing secret (whsec_...) from the Goody dashboard",
+		)
 	}
 	addr := os.Getenv("ADDR")
 	if addr == "" {
@@ -44,7 +46,16 @@ func run(logger *slog.Logger) error {
 	}
 	hooks.OnOrderShipped(func(ctx context.Context, e *goodyhooks.OrderShipped) error {
 		for _, s := range e.Data.Shipments {
-			logger.InfoContext(ctx, "order shipped", "order_id", e.Data.ID, "shipment_id", s.ID, "status", s.Status)
+			logger.InfoContext(
+				ctx,
+				"order shipped",
+				"order_id",
+				e.Data.ID,
+				"shipment_id",
+				s.ID,
+				"status",
+				s.Status,
+			)
 		}
 		return nil
 	})
