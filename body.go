@@ -68,13 +68,13 @@ func readChunked(body io.Reader, limit int64) ([]byte, error) {
 			size = remaining
 		}
 		chunk := make([]byte, size)
-		n, err := io.ReadFull(body, chunk)
+		n, err := fill(body, chunk)
 		chunks = append(chunks, chunk[:n])
 		total += int64(n)
 		if total > limit {
 			return nil, tooLarge(limit)
 		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
+		if err == io.EOF {
 			break
 		}
 		if err != nil {
@@ -90,6 +90,22 @@ func readChunked(body io.Reader, limit int64) ([]byte, error) {
 	return joined, nil
 }
 
+// fill reads into buf until it is full or body returns an error. Unlike
+// io.ReadFull, it passes io.EOF on for a body that ends early, so that
+// io.ErrUnexpectedEOF keeps meaning a body cut off mid-stream, as
+// net/http reports a chunked body whose connection closed.
+func fill(body io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		read, err := body.Read(buf[n:])
+		n += read
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
 func tooLarge(limit int64) error {
 	return fmt.Errorf(
 		"goodyhooks: request body is larger than the limit of %d bytes; raise it with WithMaxBodyBytes "+
@@ -103,6 +119,10 @@ func readError(err error, declaredLength int64) error {
 	var maxBytes *http.MaxBytesError
 	if errors.As(err, &maxBytes) {
 		return tooLarge(maxBytes.Limit)
+	}
+	if (err == io.ErrUnexpectedEOF || err == io.EOF) && declaredLength < 0 {
+		return fmt.Errorf("goodyhooks: request body of unknown length was cut off before its end; "+
+			"the client closed the connection early: %w", io.ErrUnexpectedEOF)
 	}
 	if err == io.ErrUnexpectedEOF || err == io.EOF {
 		return fmt.Errorf("goodyhooks: request body ended before its declared %d bytes; "+
