@@ -2,17 +2,19 @@ package goodyhooks
 
 import (
 	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
-
-	svix "github.com/svix/svix-webhooks/go"
 )
 
 // Errors that [Verifier.Verify] wraps. Test for them with [errors.Is].
@@ -110,10 +112,37 @@ func (e *TimestampError) Unwrap() error { return e.Err }
 // Verifier checks Svix signatures of Goody webhooks. It is safe for
 // concurrent use.
 type Verifier struct {
-	webhooks     []*svix.Webhook
+	keys         []*signingKey
 	tolerance    time.Duration
 	now          func() time.Time
 	maxBodyBytes int64
+}
+
+// signingKey is one decoded secret with a pool of HMAC states for it,
+// so that verifying a delivery allocates nothing and copies no body.
+type signingKey struct {
+	pool sync.Pool
+}
+
+// macState is an HMAC with scratch space for the signed prefix and the
+// sum. Data passed to hash.Hash methods escapes to the heap, so the
+// scratch space lives here rather than on the stack.
+type macState struct {
+	mac    hash.Hash
+	prefix []byte
+	sum    []byte
+}
+
+func newSigningKey(key []byte) *signingKey {
+	k := &signingKey{}
+	k.pool.New = func() any {
+		return &macState{
+			mac:    hmac.New(sha256.New, key),
+			prefix: make([]byte, 0, 128),
+			sum:    make([]byte, 0, sha256.Size),
+		}
+	}
+	return k
 }
 
 // NewVerifier returns a Verifier for secret, the endpoint's signing
@@ -151,11 +180,7 @@ func newVerifier(secret string, c *config) (*Verifier, error) {
 			}
 			return nil, err
 		}
-		webhook, err := svix.NewWebhookRaw(key)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrInvalidSecret, err)
-		}
-		v.webhooks = append(v.webhooks, webhook)
+		v.keys = append(v.keys, newSigningKey(key))
 	}
 	return v, nil
 }
@@ -248,16 +273,15 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 		return "", time.Time{}, err
 	}
 
-	// The Svix library computes each expected signature, and the
-	// entries of the header are compared with it in constant time, as
-	// the library's own Verify compares them.
+	// Each expected signature is the one that the Svix library's Sign
+	// returns, computed here without copying the body and kept on the
+	// stack. The entries of the header are compared with it in constant
+	// time, as the library's own Verify compares them.
+	var expected [base64SignatureLen]byte
 	candidates := 0
-	for _, webhook := range v.webhooks {
-		signed, err := webhook.Sign(id, timestamp, payload)
-		if err != nil {
-			return "", time.Time{}, fmt.Errorf("goodyhooks: signing failed: %w", err)
-		}
-		n, ok := matchSignature(signatures, strings.TrimPrefix(signed, "v1,"))
+	for _, key := range v.keys {
+		key.sign(&expected, id, seconds, payload)
+		n, ok := matchSignature(signatures, &expected)
 		candidates = n
 		if ok {
 			return id, timestamp.UTC(), nil
@@ -268,7 +292,7 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 			"check the signing secret and pass the body exactly as received",
 		ErrNoMatchingSignature,
 		candidates,
-		len(v.webhooks),
+		len(v.keys),
 	)
 }
 
@@ -363,12 +387,38 @@ func quoteShort(s string) string {
 	return strconv.Quote(s)
 }
 
+// base64SignatureLen is the length of a padded base64 HMAC-SHA256.
+const base64SignatureLen = (sha256.Size + 2) / 3 * 4
+
+// sign writes to out the base64 HMAC-SHA256 of "<id>.<seconds>.<payload>",
+// the content that the Svix library signs, with the timestamp in
+// canonical decimal form whatever form the header had.
+func (k *signingKey) sign(out *[base64SignatureLen]byte, id string, seconds int64, payload []byte) {
+	state := k.pool.Get().(*macState)
+	state.mac.Reset()
+
+	prefix := append(state.prefix[:0], id...)
+	prefix = append(prefix, '.')
+	prefix = strconv.AppendInt(prefix, seconds, 10)
+	prefix = append(prefix, '.')
+	state.mac.Write(prefix)
+	state.mac.Write(payload)
+	base64.StdEncoding.Encode(out[:], state.mac.Sum(state.sum[:0]))
+
+	// A prefix grown past its first capacity by a long id is not kept,
+	// so that one hostile request cannot pin a large buffer.
+	if cap(prefix) <= 1024 {
+		state.prefix = prefix
+	}
+	k.pool.Put(state)
+}
+
 // matchSignature reports whether any v1 entry of the space-separated
 // signature list equals expected. Like the Svix library, it splits each
 // entry at commas and compares the second part, skipping entries with
 // no comma or a version other than v1. It also returns how many v1
 // entries it saw.
-func matchSignature(signatures, expected string) (int, bool) {
+func matchSignature(signatures string, expected *[base64SignatureLen]byte) (int, bool) {
 	seen := 0
 	rest := signatures
 	for {
@@ -377,7 +427,7 @@ func matchSignature(signatures, expected string) (int, bool) {
 		if ok && version == "v1" {
 			seen++
 			signature, _, _ = strings.Cut(signature, ",")
-			if subtle.ConstantTimeCompare([]byte(signature), []byte(expected)) == 1 {
+			if equalSignature(signature, expected) {
 				return seen, true
 			}
 		}
@@ -386,6 +436,19 @@ func matchSignature(signatures, expected string) (int, bool) {
 		}
 		rest = after
 	}
+}
+
+// equalSignature is hmac.Equal for a signature from the header and the
+// expected one: false for a different length, and otherwise a compare
+// whose time does not depend on the content. The copy keeps the header
+// value on the stack rather than converting it to a []byte on the heap.
+func equalSignature(signature string, expected *[base64SignatureLen]byte) bool {
+	if len(signature) != base64SignatureLen {
+		return false
+	}
+	var got [base64SignatureLen]byte
+	copy(got[:], signature)
+	return subtle.ConstantTimeCompare(got[:], expected[:]) == 1
 }
 
 // VerifyRequest reads the body of r, of at most the verifier's body
