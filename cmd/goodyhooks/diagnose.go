@@ -1,0 +1,560 @@
+package main
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/goodyhooks/goodyhooks"
+	"github.com/goodyhooks/goodyhooks/goodyhookstest"
+)
+
+// checkSettings are the time settings of a diagnosis.
+type checkSettings struct {
+	now       time.Time
+	tolerance time.Duration
+	// ignoreTime checks the signature only, as of the delivery's own
+	// timestamp.
+	ignoreTime bool
+	// staleHint is the advice on checking an old delivery's signature
+	// alone, or empty where the caller offers no way to do so.
+	staleHint string
+}
+
+// secretCheck is one secret given on the command line and what is known
+// about it. The secret itself is never printed.
+type secretCheck struct {
+	position int
+	count    int
+	given    string
+	// usable is the secret to verify with: given, or given after the
+	// fixes, or empty when neither decodes.
+	usable string
+	// fixes are the changes that made given decode, such as "the quotes
+	// around it removed".
+	fixes []string
+	// problem is the reason given does not decode.
+	problem     string
+	fingerprint string
+}
+
+func newSecretChecks(secrets []string) []*secretCheck {
+	checks := make([]*secretCheck, len(secrets))
+	for i, given := range secrets {
+		s := &secretCheck{position: i + 1, count: len(secrets), given: given}
+		key, err := goodyhooks.DecodeSecret(given)
+		if err != nil {
+			s.problem = strings.TrimPrefix(err.Error(), "goodyhooks: ")
+			fixed, fixes := repairSecret(given)
+			if len(fixes) > 0 {
+				if fixedKey, fixErr := goodyhooks.DecodeSecret(fixed); fixErr == nil {
+					s.usable, s.fixes, key = fixed, fixes, fixedKey
+				}
+			}
+		} else {
+			s.usable = given
+		}
+		if s.usable != "" {
+			s.fingerprint = fingerprint(key)
+		}
+		checks[i] = s
+	}
+	return checks
+}
+
+// repairSecret undoes the usual mistakes in pasting a secret and
+// returns the result with a description of each change.
+func repairSecret(s string) (string, []string) {
+	var fixes []string
+	if trimmed := strings.TrimSpace(s); trimmed != s {
+		s = trimmed
+		fixes = append(fixes, "the white space around it removed")
+	}
+	if len(s) >= 2 && strings.ContainsRune("\"'`", rune(s[0])) && s[len(s)-1] == s[0] {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+		fixes = append(fixes, "the quotes around it removed")
+	}
+	if strings.HasPrefix(s, "whsec_whsec_") {
+		for strings.HasPrefix(s, "whsec_whsec_") {
+			s = strings.TrimPrefix(s, "whsec_")
+		}
+		fixes = append(fixes, "the doubled whsec_ prefix reduced to one")
+	}
+	if joined := strings.Join(strings.Fields(s), ""); joined != s {
+		s = joined
+		fixes = append(fixes, "the white space inside it removed")
+	}
+	return s, fixes
+}
+
+// name names the secret by position and fingerprint.
+func (s *secretCheck) name() string {
+	if s.fingerprint == "" {
+		return fmt.Sprintf("secret %d", s.position)
+	}
+	return fmt.Sprintf("secret %d (sha256 %s)", s.position, s.fingerprint)
+}
+
+// diagnosis is the outcome of checking one delivery.
+type diagnosis struct {
+	verified bool
+	// headline is "verified: ..." or "not verified: ...".
+	headline string
+	facts    []fact
+	// causes explain each problem found and what to do.
+	causes []string
+}
+
+type fact struct{ label, value string }
+
+func (d *diagnosis) addFact(label, format string, args ...any) {
+	d.facts = append(d.facts, fact{label, fmt.Sprintf(format, args...)})
+}
+
+// signatureHeaders are the values of the header set that verification
+// reads.
+type signatureHeaders struct {
+	prefix    string // "svix" or "webhook"
+	id        string
+	timestamp string
+	signature string
+	seconds   int64
+	// validTime reports whether timestamp is a decimal integer.
+	validTime bool
+}
+
+// readSignatureHeaders picks the header set as goodyhooks does: the
+// svix-* set when all three are present, else the webhook-* set when
+// all three are present, else the svix-* set for its report.
+func readSignatureHeaders(header http.Header) signatureHeaders {
+	h := signatureHeaders{prefix: "svix"}
+	for _, prefix := range []string{"svix", "webhook"} {
+		id, timestamp, signature := header.Get(prefix+"-id"),
+			header.Get(prefix+"-timestamp"), header.Get(prefix+"-signature")
+		if id != "" && timestamp != "" && signature != "" {
+			h = signatureHeaders{
+				prefix:    prefix,
+				id:        id,
+				timestamp: timestamp,
+				signature: signature,
+			}
+			break
+		}
+		if prefix == "svix" {
+			h.id, h.timestamp, h.signature = id, timestamp, signature
+		}
+	}
+	seconds, err := strconv.ParseInt(h.timestamp, 10, 64)
+	h.seconds, h.validTime = seconds, err == nil
+	return h
+}
+
+// verifyAt verifies a delivery with one secret and a fixed clock.
+func verifyAt(
+	secret string,
+	body []byte,
+	header http.Header,
+	now time.Time,
+	tolerance time.Duration,
+) error {
+	v, err := goodyhooks.NewVerifier(secret,
+		goodyhooks.WithClock(func() time.Time { return now }),
+		goodyhooks.WithTolerance(tolerance))
+	if err != nil {
+		return err
+	}
+	return v.Verify(body, header)
+}
+
+// diagnose checks a delivery against each secret and explains why it
+// does not verify: a missing or invalid header, a timestamp outside the
+// tolerance, a malformed secret, or a signature that matches no secret.
+// For a mismatch it looks for the change to the body or the secret that
+// makes the signature match.
+func diagnose(c *capture, secrets []*secretCheck, s checkSettings) *diagnosis {
+	d := &diagnosis{}
+	h := readSignatureHeaders(c.header)
+	addHeaderFacts(d, h, s)
+	for _, note := range c.notes {
+		d.addFact("capture", "%s", note)
+	}
+
+	// The time and the headers are checked before any signature, so a
+	// public test secret finds those errors even when no given secret
+	// decodes.
+	err := verifyAt(goodyhookstest.Secret, c.body, c.header, s.now, s.tolerance)
+	var headerErr *goodyhooks.HeaderError
+	if errors.As(err, &headerErr) {
+		addSecretFacts(d, secrets, nil)
+		d.headline = "not verified: " + strings.TrimPrefix(
+			headerErr.Err.Error(),
+			"goodyhooks: ",
+		) +
+			" " + headerErr.Name
+		d.causes = append(d.causes, headerCause(headerErr, c.header))
+		return d
+	}
+	var timeErr *goodyhooks.TimestampError
+	if !errors.As(err, &timeErr) || s.ignoreTime {
+		timeErr = nil
+	}
+
+	// Each signature is checked as of the delivery's own timestamp, so
+	// that the outcome does not depend on the time.
+	signedAt := time.Unix(h.seconds, 0)
+	matches := make([]bool, len(secrets))
+	var matched *secretCheck
+	for i, secret := range secrets {
+		if secret.usable == "" {
+			continue
+		}
+		matches[i] = verifyAt(secret.usable, c.body, c.header, signedAt, s.tolerance) == nil
+		// A secret that matches as given wins over one that needed fixes.
+		if matches[i] && (matched == nil || len(matched.fixes) > 0 && len(secret.fixes) == 0) {
+			matched = secret
+		}
+	}
+	addSecretFacts(d, secrets, matches)
+	addEventFact(d, c.body)
+
+	var problems []string
+	if timeErr != nil {
+		problems = append(problems, timeProblem(timeErr))
+		d.causes = append(d.causes, timeCause(timeErr, h, matched, s))
+	}
+	switch {
+	case matched != nil && len(matched.fixes) > 0:
+		problems = append(problems, fmt.Sprintf("secret %d is malformed", matched.position))
+		d.causes = append(
+			d.causes,
+			fmt.Sprintf("Secret %d does not decode as given, but with %s it is %s "+
+				"and the signature matches it. Store the secret without that change.",
+				matched.position, strings.Join(matched.fixes, " and "), matched.name()),
+		)
+	case matched == nil && usableCount(secrets) == 0:
+		problems = append(problems, "no secret decodes")
+		for _, secret := range secrets {
+			d.causes = append(
+				d.causes,
+				fmt.Sprintf("Secret %d is invalid: %s.", secret.position, secret.problem),
+			)
+		}
+	case matched == nil:
+		problems = append(problems, "no signature matches")
+		d.causes = append(d.causes, mismatchCause(c, h, secrets, signedAt, s.tolerance))
+	}
+
+	if len(problems) == 0 {
+		d.verified = true
+		d.headline = "verified: the signature matches " + matched.name()
+		if s.ignoreTime {
+			d.headline += " (the time was not checked)"
+		}
+		return d
+	}
+	d.headline = "not verified: " + strings.Join(problems, ", and ")
+	return d
+}
+
+func usableCount(secrets []*secretCheck) int {
+	n := 0
+	for _, s := range secrets {
+		if s.usable != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func addHeaderFacts(d *diagnosis, h signatureHeaders, s checkSettings) {
+	d.addFact("message id", "%s", orNone(h.id))
+	switch {
+	case h.timestamp == "":
+		d.addFact("timestamp", "none")
+	case !h.validTime:
+		d.addFact("timestamp", "%q, not a number of seconds", h.timestamp)
+	default:
+		signed := time.Unix(h.seconds, 0).UTC()
+		d.addFact(
+			"timestamp",
+			"%d = %s, %s (tolerance %v)",
+			h.seconds,
+			signed.Format(time.RFC3339),
+			relativeTime(signed, s.now),
+			s.tolerance,
+		)
+	}
+	if h.signature != "" {
+		d.addFact("signatures", "%s", describeSignatures(h.signature))
+	}
+	if h.prefix == "webhook" {
+		d.addFact("headers", "webhook-id, webhook-timestamp and webhook-signature")
+	}
+}
+
+func addSecretFacts(d *diagnosis, secrets []*secretCheck, matches []bool) {
+	for i, s := range secrets {
+		var status string
+		switch {
+		case s.usable == "":
+			status = "invalid: " + s.problem
+		case matches == nil:
+			status = "sha256 " + s.fingerprint + ", not checked"
+		case matches[i]:
+			status = "sha256 " + s.fingerprint + ", matches"
+		default:
+			status = "sha256 " + s.fingerprint + ", no match"
+		}
+		if len(s.fixes) > 0 {
+			status += " once " + strings.Join(s.fixes, " and ")
+		}
+		if s.usable != "" && !strings.HasPrefix(s.usable, "whsec_") {
+			status += "; it has no whsec_ prefix, which goodyhooks and the Svix libraries accept"
+		}
+		d.addFact(fmt.Sprintf("secret %d", s.position), "%s", status)
+	}
+}
+
+// addEventFact adds the event's type and ids, or the reason the body is
+// not a valid Goody event.
+func addEventFact(d *diagnosis, body []byte) {
+	event, err := goodyhooks.Parse(body)
+	if err != nil {
+		d.addFact("payload", "%s", strings.TrimPrefix(err.Error(), "goodyhooks: "))
+		return
+	}
+	var parts []string
+	for _, f := range eventFields(event) {
+		switch f.key {
+		case "type":
+			parts = append(parts, fmt.Sprint(f.value))
+		case "event_id", "order_id", "batch_id", "status":
+			parts = append(parts, strings.ReplaceAll(f.key, "_", " ")+" "+fmt.Sprint(f.value))
+		}
+	}
+	d.addFact("event", "%s", strings.Join(parts, ", "))
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// relativeTime returns how far t lies from now, such as "12m0s ago".
+func relativeTime(t, now time.Time) string {
+	if t.After(now) {
+		return formatDuration(t.Sub(now)) + " in the future"
+	}
+	return formatDuration(now.Sub(t)) + " ago"
+}
+
+// formatDuration writes d in whole seconds, or in days from 2 days up.
+func formatDuration(d time.Duration) string {
+	const day = 24 * time.Hour
+	if d >= 2*day {
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.Round(time.Second).String()
+}
+
+// describeSignatures counts the entries of a signature header without
+// repeating them.
+func describeSignatures(header string) string {
+	v1, other, malformed := 0, 0, 0
+	for _, entry := range strings.Split(header, " ") {
+		version, signature, ok := strings.Cut(entry, ",")
+		switch {
+		case !ok:
+			other++
+		case version != "v1":
+			other++
+		default:
+			v1++
+			if key, err := base64.StdEncoding.DecodeString(signature); err != nil ||
+				len(key) != 32 {
+				malformed++
+			}
+		}
+	}
+	text := fmt.Sprintf("%d v1", v1)
+	if other > 0 {
+		text += fmt.Sprintf(", %d skipped (another version, or no comma)", other)
+	}
+	if malformed > 0 {
+		text += fmt.Sprintf(
+			", of which %d not a base64 HMAC-SHA256 of 44 characters",
+			malformed,
+		)
+	}
+	return text
+}
+
+func headerCause(err *goodyhooks.HeaderError, header http.Header) string {
+	if errors.Is(err, goodyhooks.ErrInvalidHeader) {
+		return fmt.Sprintf("The %s header is present but invalid: %s.", err.Name, err.Reason)
+	}
+	var present []string
+	for _, name := range []string{"svix-id", "svix-timestamp", "svix-signature",
+		"webhook-id", "webhook-timestamp", "webhook-signature"} {
+		if header.Get(name) != "" {
+			present = append(present, name)
+		}
+	}
+	have := "none of the signature headers"
+	if len(present) > 0 {
+		have = strings.Join(present, ", ")
+	}
+	return fmt.Sprintf(
+		"The %s header is missing; the delivery has %s. Svix sends svix-id, svix-timestamp "+
+			"and svix-signature (or the webhook-* forms) with every delivery, so a proxy or "+
+			"the capture dropped it: capture the whole request with its headers.",
+		err.Name,
+		have,
+	)
+}
+
+func timeProblem(err *goodyhooks.TimestampError) string {
+	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
+		return "the timestamp is too old"
+	}
+	return "the timestamp is too new"
+}
+
+// timeCause explains how far the timestamp lies outside the tolerance,
+// in which direction, and whether the signature matches apart from it.
+func timeCause(
+	err *goodyhooks.TimestampError,
+	h signatureHeaders,
+	matched *secretCheck,
+	s checkSettings,
+) string {
+	var b strings.Builder
+	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
+		age := err.Now.Sub(err.Timestamp)
+		fmt.Fprintf(
+			&b,
+			"The delivery was signed %s before now, %s more than the %v tolerance. ",
+			formatDuration(age),
+			formatDuration(age-err.Tolerance),
+			err.Tolerance,
+		)
+	} else {
+		ahead := err.Timestamp.Sub(err.Now)
+		fmt.Fprintf(&b, "The delivery is dated %s after now, %s more than the %v tolerance. ",
+			formatDuration(ahead), formatDuration(ahead-err.Tolerance), err.Tolerance)
+		if h.seconds > 1e11 {
+			b.WriteString("Its timestamp has more digits than Unix seconds have: it looks like " +
+				"milliseconds, and Svix sends seconds. ")
+		}
+	}
+	if matched == nil {
+		b.WriteString(
+			"The signature does not match either, so the time is not the only problem.",
+		)
+		return b.String()
+	}
+	fmt.Fprintf(
+		&b,
+		"The signature matches %s as of the delivery's own timestamp, so the delivery is "+
+			"genuine but ",
+		matched.name(),
+	)
+	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
+		b.WriteString(
+			"old: a replay, or a capture checked later. If fresh deliveries are rejected " +
+				"this way, this machine's clock is ahead; sync it with NTP.",
+		)
+	} else {
+		b.WriteString("dated ahead: the sender's clock is ahead or this machine's clock is " +
+			"behind; sync it with NTP.")
+	}
+	if s.staleHint != "" {
+		b.WriteString(" " + s.staleHint)
+	}
+	return b.String()
+}
+
+// mismatchCause looks for the change that makes the signature match:
+// a change to the body, or a sender that used a secret's text as the
+// key. It checks each signature as of the delivery's timestamp.
+func mismatchCause(c *capture, h signatureHeaders, secrets []*secretCheck,
+	signedAt time.Time, tolerance time.Duration) string {
+	if !strings.Contains(" "+h.signature, " v1,") {
+		return fmt.Sprintf(
+			"The %s-signature header has no v1 entry. Svix sends \"v1,\" followed by the "+
+				"base64 HMAC-SHA256, several separated by spaces while a secret is rotated.",
+			h.prefix,
+		)
+	}
+	for _, v := range bodyVariants(c.body, c.wholeRest) {
+		for _, secret := range secrets {
+			if secret.usable == "" {
+				continue
+			}
+			if verifyAt(secret.usable, v.body, c.header, signedAt, tolerance) == nil {
+				return fmt.Sprintf(
+					"The body was changed after it was signed: %s verifies the body %s. %s",
+					secret.name(),
+					v.change,
+					v.explanation,
+				)
+			}
+		}
+	}
+	for _, secret := range secrets {
+		if cause := rawKeyCause(c, secret, signedAt, tolerance); cause != "" {
+			return cause
+		}
+	}
+	return fmt.Sprintf(
+		"No signature matches %s for the body as captured, nor after the usual changes "+
+			"(white space at the ends, line endings, JSON re-encoding, the secret's text "+
+			"used as the key). An HMAC cannot tell the two remaining causes apart: either "+
+			"the secret is not the one that signed the delivery (Goody's sandbox and "+
+			"production endpoints have different secrets, and rotating a secret replaces it; "+
+			"pass each candidate with its own --secret), or the body or the svix-id was "+
+			"changed after signing (compare the body with the message in the Goody "+
+			"dashboard).",
+		describeSecrets(secrets),
+	)
+}
+
+// rawKeyCause checks whether the sender used the secret's text, with or
+// without the whsec_ prefix, as the HMAC key instead of the base64
+// decoding of what follows the prefix.
+func rawKeyCause(
+	c *capture,
+	secret *secretCheck,
+	signedAt time.Time,
+	tolerance time.Duration,
+) string {
+	text := secret.usable
+	if text == "" {
+		text = secret.given
+	}
+	for _, raw := range []string{text, strings.TrimPrefix(text, "whsec_")} {
+		asKey := "whsec_" + base64.StdEncoding.EncodeToString([]byte(raw))
+		if verifyAt(asKey, c.body, c.header, signedAt, tolerance) == nil {
+			return fmt.Sprintf(
+				"The sender signed with the text of secret %d as the HMAC key. Svix uses the "+
+					"base64 decoding of what follows the whsec_ prefix as the key: fix the "+
+					"code that signs these deliveries.",
+				secret.position,
+			)
+		}
+	}
+	return ""
+}
+
+func describeSecrets(secrets []*secretCheck) string {
+	if len(secrets) == 1 {
+		return secrets[0].name()
+	}
+	return fmt.Sprintf("any of the %d secrets", len(secrets))
+}
