@@ -265,25 +265,44 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 		return
 	}
 
+	// A callback that panics with http.ErrAbortHandler leaves run by
+	// panicking again, and its claim is released on the way out too.
+	// Otherwise every retry would get 409 until the claim expired.
+	finished := false
+	defer func() {
+		if !finished {
+			h.releaseClaim(ctx, meta)
+		}
+	}()
 	err = h.run(ctx, callback, event)
+	finished = true
 
+	if err != nil {
+		h.releaseClaim(ctx, meta)
+		h.respondCallbackError(ctx, w, event, err)
+		return
+	}
 	// The request may be canceled by now, as Svix stops waiting after 15
 	// seconds, but the outcome must still be recorded.
 	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err != nil {
-		if releaseErr := h.store.Release(storeCtx, meta.MessageID); releaseErr != nil {
-			h.logEvent(ctx, slog.LevelError, "goodyhooks: releasing a claim failed; "+
-				"retries get 409 until it expires", meta, releaseErr)
-		}
-		h.respondCallbackError(ctx, w, event, err)
-		return
-	}
 	if completeErr := h.store.Complete(storeCtx, meta.MessageID); completeErr != nil {
 		h.logEvent(ctx, slog.LevelError, "goodyhooks: recording a handled message failed; "+
 			"a manual re-send may run it again", meta, completeErr)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// releaseClaim drops the claim on a message whose callback did not
+// succeed, so that the next delivery runs the callback again. It uses a
+// context of its own, since the request's may already be canceled.
+func (h *Handler) releaseClaim(ctx context.Context, meta *EventMeta) {
+	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if err := h.store.Release(storeCtx, meta.MessageID); err != nil {
+		h.logEvent(ctx, slog.LevelError, "goodyhooks: releasing a claim failed; "+
+			"retries get 409 until it expires", meta, err)
+	}
 }
 
 func (h *Handler) runAndRespond(ctx context.Context, w http.ResponseWriter,
