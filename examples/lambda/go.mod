@@ -1,0 +1,13 @@
+module github.com/goodyhooks/goodyhooks/examples/lambda
+
+go 1.22
+
+require (
+	github.com/aws/aws-lambda-go v1.54.0
+	github.com/goodyhooks/goodyhooks v0.0.0-00010101000000-000000000000
+	github.com/stretchr/testify v1.12.1
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
+
+replace github.com/goodyhooks/goodyhooks => ../..
