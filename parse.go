@@ -241,8 +241,12 @@ func typeError(err *json.UnmarshalTypeError) *PayloadError {
 		got = "a string that is not one"
 	case err.Type == timeType:
 		want = "an ISO 8601 time string"
-	case err.Field == "" && err.Type.Kind() == reflect.Struct:
+	// Struct and slice types are named by their JSON kind, since their
+	// Go names, such as goodyhooks.wireData, mean nothing to a caller.
+	case err.Type.Kind() == reflect.Struct:
 		want = "an object"
+	case err.Type.Kind() == reflect.Slice:
+		want = "an array"
 	}
 	if got != "a string that is not one" {
 		got = "JSON " + got
