@@ -59,10 +59,8 @@ func parseCapture(data []byte) (*capture, error) {
 			continue
 		case text[0] == ' ' || text[0] == '\t':
 			if lastName == "" {
-				return nil, fmt.Errorf(
-					"line %d: a continuation line comes before any header",
-					lineNumber,
-				)
+				return nil, fmt.Errorf("line %d: a continuation line comes before any header",
+					lineNumber)
 			}
 			values := c.header[lastName]
 			values[len(values)-1] += " " + strings.TrimSpace(text)
@@ -88,10 +86,8 @@ func (c *capture) setBody(rest []byte) error {
 	if strings.EqualFold(c.header.Get("Transfer-Encoding"), "chunked") {
 		body, err := io.ReadAll(httputil.NewChunkedReader(bytes.NewReader(rest)))
 		if err != nil {
-			c.notes = append(
-				c.notes,
-				fmt.Sprintf("the chunked body does not decode (%v), so it is taken as is", err),
-			)
+			c.notes = append(c.notes,
+				fmt.Sprintf("the chunked body does not decode (%v), so it is taken as is", err))
 			c.body = rest
 			return nil
 		}
@@ -137,10 +133,8 @@ func parseHeaderFlags(values []string) (http.Header, error) {
 		name, text, ok := strings.Cut(value, ":")
 		name = strings.TrimSpace(name)
 		if !ok || name == "" || strings.ContainsAny(name, " \t") {
-			return nil, usageErrorf(
-				"--header %q: want 'Name: value', such as 'svix-id: msg_...'",
-				value,
-			)
+			return nil, usageErrorf("--header %q: want 'Name: value', such as 'svix-id: msg_...'",
+				value)
 		}
 		header.Add(name, strings.TrimSpace(text))
 	}

@@ -48,7 +48,7 @@ func newSecretChecks(secrets []string) []*secretCheck {
 		s := &secretCheck{position: i + 1, count: len(secrets), given: given}
 		key, err := goodyhooks.DecodeSecret(given)
 		if err != nil {
-			s.problem = strings.TrimPrefix(err.Error(), "goodyhooks: ")
+			s.problem = strings.TrimPrefix(err.Error(), "goodyhooks: invalid secret: ")
 			fixed, fixes := repairSecret(given)
 			if len(fixes) > 0 {
 				if fixedKey, fixErr := goodyhooks.DecodeSecret(fixed); fixErr == nil {
@@ -154,13 +154,8 @@ func readSignatureHeaders(header http.Header) signatureHeaders {
 }
 
 // verifyAt verifies a delivery with one secret and a fixed clock.
-func verifyAt(
-	secret string,
-	body []byte,
-	header http.Header,
-	now time.Time,
-	tolerance time.Duration,
-) error {
+func verifyAt(secret string, body []byte, header http.Header, now time.Time,
+	tolerance time.Duration) error {
 	v, err := goodyhooks.NewVerifier(secret,
 		goodyhooks.WithClock(func() time.Time { return now }),
 		goodyhooks.WithTolerance(tolerance))
@@ -190,11 +185,8 @@ func diagnose(c *capture, secrets []*secretCheck, s checkSettings) *diagnosis {
 	var headerErr *goodyhooks.HeaderError
 	if errors.As(err, &headerErr) {
 		addSecretFacts(d, secrets, nil)
-		d.headline = "not verified: " + strings.TrimPrefix(
-			headerErr.Err.Error(),
-			"goodyhooks: ",
-		) +
-			" " + headerErr.Name
+		reason := strings.TrimPrefix(headerErr.Err.Error(), "goodyhooks: ")
+		d.headline = "not verified: " + reason + " " + headerErr.Name
 		d.causes = append(d.causes, headerCause(headerErr, c.header))
 		return d
 	}
@@ -231,17 +223,16 @@ func diagnose(c *capture, secrets []*secretCheck, s checkSettings) *diagnosis {
 		problems = append(problems, fmt.Sprintf("secret %d is malformed", matched.position))
 		d.causes = append(
 			d.causes,
-			fmt.Sprintf("Secret %d does not decode as given, but with %s it is %s "+
-				"and the signature matches it. Store the secret without that change.",
-				matched.position, strings.Join(matched.fixes, " and "), matched.name()),
+			fmt.Sprintf("Secret %d does not decode as given. With %s, it decodes "+
+				"(sha256 %s) and the signature matches it, so correct the secret where "+
+				"it is stored or passed.",
+				matched.position, strings.Join(matched.fixes, " and "), matched.fingerprint),
 		)
 	case matched == nil && usableCount(secrets) == 0:
 		problems = append(problems, "no secret decodes")
 		for _, secret := range secrets {
-			d.causes = append(
-				d.causes,
-				fmt.Sprintf("Secret %d is invalid: %s.", secret.position, secret.problem),
-			)
+			d.causes = append(d.causes,
+				fmt.Sprintf("Secret %d is invalid: %s.", secret.position, secret.problem))
 		}
 	case matched == nil:
 		problems = append(problems, "no signature matches")
@@ -279,14 +270,8 @@ func addHeaderFacts(d *diagnosis, h signatureHeaders, s checkSettings) {
 		d.addFact("timestamp", "%q, not a number of seconds", h.timestamp)
 	default:
 		signed := time.Unix(h.seconds, 0).UTC()
-		d.addFact(
-			"timestamp",
-			"%d = %s, %s (tolerance %v)",
-			h.seconds,
-			signed.Format(time.RFC3339),
-			relativeTime(signed, s.now),
-			s.tolerance,
-		)
+		d.addFact("timestamp", "%d = %s, %s (tolerance %v)", h.seconds,
+			signed.Format(time.RFC3339), relativeTime(signed, s.now), s.tolerance)
 	}
 	if h.signature != "" {
 		d.addFact("signatures", "%s", describeSignatures(h.signature))
@@ -310,7 +295,7 @@ func addSecretFacts(d *diagnosis, secrets []*secretCheck, matches []bool) {
 			status = "sha256 " + s.fingerprint + ", no match"
 		}
 		if len(s.fixes) > 0 {
-			status += " once " + strings.Join(s.fixes, " and ")
+			status += " with " + strings.Join(s.fixes, " and ")
 		}
 		if s.usable != "" && !strings.HasPrefix(s.usable, "whsec_") {
 			status += "; it has no whsec_ prefix, which goodyhooks and the Svix libraries accept"
@@ -387,10 +372,8 @@ func describeSignatures(header string) string {
 		text += fmt.Sprintf(", %d skipped (another version, or no comma)", other)
 	}
 	if malformed > 0 {
-		text += fmt.Sprintf(
-			", of which %d not a base64 HMAC-SHA256 of 44 characters",
-			malformed,
-		)
+		text += fmt.Sprintf(", of which %d not a base64 HMAC-SHA256 of 44 characters",
+			malformed)
 	}
 	return text
 }
@@ -428,22 +411,14 @@ func timeProblem(err *goodyhooks.TimestampError) string {
 
 // timeCause explains how far the timestamp lies outside the tolerance,
 // in which direction, and whether the signature matches apart from it.
-func timeCause(
-	err *goodyhooks.TimestampError,
-	h signatureHeaders,
-	matched *secretCheck,
-	s checkSettings,
-) string {
+func timeCause(err *goodyhooks.TimestampError, h signatureHeaders, matched *secretCheck,
+	s checkSettings) string {
 	var b strings.Builder
 	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
 		age := err.Now.Sub(err.Timestamp)
-		fmt.Fprintf(
-			&b,
+		fmt.Fprintf(&b,
 			"The delivery was signed %s before now, %s more than the %v tolerance. ",
-			formatDuration(age),
-			formatDuration(age-err.Tolerance),
-			err.Tolerance,
-		)
+			formatDuration(age), formatDuration(age-err.Tolerance), err.Tolerance)
 	} else {
 		ahead := err.Timestamp.Sub(err.Now)
 		fmt.Fprintf(&b, "The delivery is dated %s after now, %s more than the %v tolerance. ",
@@ -454,9 +429,7 @@ func timeCause(
 		}
 	}
 	if matched == nil {
-		b.WriteString(
-			"The signature does not match either, so the time is not the only problem.",
-		)
+		b.WriteString("The signature does not match either, so the time is not the only problem.")
 		return b.String()
 	}
 	fmt.Fprintf(
@@ -498,12 +471,9 @@ func mismatchCause(c *capture, h signatureHeaders, secrets []*secretCheck,
 				continue
 			}
 			if verifyAt(secret.usable, v.body, c.header, signedAt, tolerance) == nil {
-				return fmt.Sprintf(
-					"The body was changed after it was signed: %s verifies the body %s. %s",
-					secret.name(),
-					v.change,
-					v.explanation,
-				)
+				return fmt.Sprintf("The body was changed after it was signed: "+
+					"%s verifies the body %s. %s",
+					secret.name(), v.change, v.explanation)
 			}
 		}
 	}
@@ -528,12 +498,8 @@ func mismatchCause(c *capture, h signatureHeaders, secrets []*secretCheck,
 // rawKeyCause checks whether the sender used the secret's text, with or
 // without the whsec_ prefix, as the HMAC key instead of the base64
 // decoding of what follows the prefix.
-func rawKeyCause(
-	c *capture,
-	secret *secretCheck,
-	signedAt time.Time,
-	tolerance time.Duration,
-) string {
+func rawKeyCause(c *capture, secret *secretCheck, signedAt time.Time,
+	tolerance time.Duration) string {
 	text := secret.usable
 	if text == "" {
 		text = secret.given

@@ -82,11 +82,9 @@ func printUsage(w io.Writer, fs *flag.FlagSet, help commandHelp) {
 	}
 	fmt.Fprintf(&b, "\t%-*s  %s\n\n", width, "-h, --help", "print this help and exit")
 	b.WriteString(secretHelp)
-	fmt.Fprintf(
-		&b,
+	fmt.Fprintf(&b,
 		"\nExit status:\n\n%s\t2  usage error: unknown flag, missing or invalid value\n",
-		indent(help.exitStatus),
-	)
+		indent(help.exitStatus))
 	io.WriteString(w, b.String())
 }
 

@@ -49,28 +49,16 @@ const shutdownTimeout = 5 * time.Second
 
 func runListen(e *env, args []string) error {
 	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
-	addr := fs.String(
-		"addr",
-		"127.0.0.1:8080",
-		"`ADDR` to listen on, host:port; port 0 picks a free port",
-	)
-	path := fs.String(
-		"path",
-		"",
-		"serve only `PATH`, such as /webhooks/goody, and respond 404 elsewhere (default: any path)",
-	)
+	addr := fs.String("addr", "127.0.0.1:8080",
+		"`ADDR` to listen on, host:port; port 0 picks a free port")
+	path := fs.String("path", "",
+		"serve only `PATH`, such as /webhooks/goody, and respond 404 elsewhere (default: any path)")
 	var secretValues listFlag
 	fs.Var(&secretValues, "secret", "signing `SECRET` (whsec_...); repeat it to accept several")
-	jsonOutput := fs.Bool(
-		"json",
-		false,
-		"print one JSON object per line instead of text blocks",
-	)
-	tolerance := fs.Duration(
-		"tolerance",
-		goodyhooks.DefaultTolerance,
-		"how far the svix-timestamp may lie from now, a `DURATION` such as 5m",
-	)
+	jsonOutput := fs.Bool("json", false,
+		"print one JSON object per line instead of text blocks")
+	tolerance := fs.Duration("tolerance", goodyhooks.DefaultTolerance,
+		"how far the svix-timestamp may lie from now, a `DURATION` such as 5m")
 
 	positional, err := parseArgs(e, fs, listenHelpText, args)
 	if err != nil {
@@ -141,12 +129,8 @@ func serve(e *env, addr, path string, handler http.Handler) error {
 	if path == "" {
 		path = "/ (any path)"
 	}
-	fmt.Fprintf(
-		e.stderr,
-		"goodyhooks listen: listening on http://%s%s; press Ctrl-C to stop\n",
-		listener.Addr(),
-		path,
-	)
+	fmt.Fprintf(e.stderr, "goodyhooks listen: listening on http://%s%s; press Ctrl-C to stop\n",
+		listener.Addr(), path)
 
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
@@ -159,12 +143,9 @@ func serve(e *env, addr, path string, handler http.Handler) error {
 	ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	if err := server.Shutdown(ctx); err != nil {
-		fmt.Fprintf(
-			e.stderr,
+		fmt.Fprintf(e.stderr,
 			"goodyhooks listen: requests still running after %v were cut off: %v\n",
-			shutdownTimeout,
-			err,
-		)
+			shutdownTimeout, err)
 		return errFailed
 	}
 	fmt.Fprintln(e.stderr, "goodyhooks listen: stopped")
@@ -213,11 +194,8 @@ func onlyPath(path string, next http.Handler, p *printer) http.Handler {
 				http.StatusNotFound,
 				r.Header.Get("svix-id"),
 				r.RemoteAddr,
-				fmt.Errorf(
-					"path %s is not served; listen serves only %s (see --path)",
-					r.URL.Path,
-					path,
-				),
+				fmt.Errorf("path %s is not served; listen serves only %s (see --path)",
+					r.URL.Path, path),
 			)
 			http.NotFound(w, r)
 			return
@@ -241,10 +219,8 @@ type printer struct {
 func (p *printer) printEvent(ctx context.Context, event goodyhooks.Event) error {
 	fields := eventFields(event)
 	if secret := p.matchingSecret(ctx, event); secret != nil {
-		fields = append(
-			fields,
-			field{"secret", fmt.Sprintf("%d (sha256 %s)", secret.position, secret.fingerprint)},
-		)
+		fields = append(fields,
+			field{"secret", fmt.Sprintf("%d (sha256 %s)", secret.position, secret.fingerprint)})
 	}
 	heading := "verified " + string(event.Meta().Type)
 	p.print("verified", heading, fields)
@@ -269,22 +245,16 @@ func (p *printer) matchingSecret(ctx context.Context, event goodyhooks.Event) *s
 
 // printRejection prints a rejected request with the reason, and for a
 // signature or timestamp failure the likely cause.
-func (p *printer) printRejection(
-	ctx context.Context,
-	status int,
-	messageID, remoteAddr string,
-	err error,
-) {
+func (p *printer) printRejection(ctx context.Context, status int, messageID, remoteAddr string,
+	err error) {
 	fields := []field{
 		{"http_status", status},
 		{"message_id", orNone(messageID)},
 		{"remote_addr", remoteAddr},
 	}
 	if err != nil {
-		fields = append(
-			fields,
-			field{"reason", strings.TrimPrefix(err.Error(), "goodyhooks: ")},
-		)
+		fields = append(fields,
+			field{"reason", strings.TrimPrefix(err.Error(), "goodyhooks: ")})
 	}
 	kept, ok := ctx.Value(keptRequestKey{}).(*keptRequest)
 	if ok && kept.complete && (errors.Is(err, goodyhooks.ErrNoMatchingSignature) ||
@@ -305,10 +275,8 @@ func (p *printer) print(outcome, heading string, fields []field) {
 	now := p.now()
 	var b bytes.Buffer
 	if p.json {
-		all := append(
-			[]field{{"time", now.UTC().Format(time.RFC3339Nano)}, {"outcome", outcome}},
-			fields...)
-		if err := appendJSONObject(&b, all); err != nil {
+		header := []field{{"time", now.UTC().Format(time.RFC3339Nano)}, {"outcome", outcome}}
+		if err := appendJSONObject(&b, append(header, fields...)); err != nil {
 			b.Reset()
 			fmt.Fprintf(&b, "{\"outcome\":\"error\",\"error\":%q}\n", err.Error())
 		}
@@ -381,12 +349,8 @@ func (l *rejectionLog) Handle(ctx context.Context, record slog.Record) error {
 		l.printer.printRejection(ctx, int(status), messageID, remoteAddr, err)
 		return nil
 	}
-	heading := strings.ToLower(
-		record.Level.String(),
-	) + " " + strings.TrimPrefix(
-		record.Message,
-		"goodyhooks: ",
-	)
+	heading := strings.ToLower(record.Level.String()) + " " +
+		strings.TrimPrefix(record.Message, "goodyhooks: ")
 	l.printer.print("log", heading, append([]field{{"message", record.Message}}, fields...))
 	return nil
 }

@@ -51,17 +51,8 @@ func TestListenSendAll(t *testing.T) {
 	secret := goodyhookstest.NewSecret()
 	listen := startListen(t, []string{secretEnv + "=" + secret})
 
-	send := runCommand(
-		t,
-		nil,
-		"",
-		"send",
-		"--all",
-		"--url",
-		listen.url+"/webhooks/goody",
-		"--secret",
-		secret,
-	)
+	send := runCommand(t, nil, "", "send", "--all", "--url",
+		listen.url+"/webhooks/goody", "--secret", secret)
 	require.Equal(t, 0, send.code, "send --all failed:\n%s%s", send.stdout, send.stderr)
 	assert.Contains(t, send.stdout, "10 sent, 10 got 2xx, 0 failed")
 	messageIDs := map[string]string{}
@@ -73,11 +64,8 @@ func TestListenSendAll(t *testing.T) {
 	waitFor(t, listen.stdout, " verified ", 10)
 	require.Equal(t, 0, listen.stop(t))
 	assert.Contains(t, listen.stderr.String(), "goodyhooks listen: stopped")
-	assertNoSecret(
-		t,
-		listen.stdout.String()+listen.stderr.String()+send.stdout+send.stderr,
-		secret,
-	)
+	assertNoSecret(t, listen.stdout.String()+listen.stderr.String()+send.stdout+send.stderr,
+		secret)
 
 	blocks := map[string]textBlock{}
 	for _, block := range parseBlocks(t, listen.stdout.String()) {
@@ -156,69 +144,24 @@ func TestListenSendAll(t *testing.T) {
 func TestListenJSONAndRejections(t *testing.T) {
 	sandbox, production := goodyhookstest.NewSecret(), goodyhookstest.NewSecret()
 	wrong := goodyhookstest.NewSecret()
-	listen := startListen(
-		t,
-		nil,
-		"--json",
-		"--secret",
-		sandbox,
-		"--secret",
-		production,
-		"--path",
-		"/hooks",
-	)
+	listen := startListen(t, nil, "--json", "--secret", sandbox, "--secret", production,
+		"--path", "/hooks")
 	url := listen.url + "/hooks"
 
 	// Flags after the event, the secret from the environment.
-	ok := runCommand(
-		t,
-		[]string{secretEnv + "=" + production},
-		"",
-		"send",
-		"order.shipped",
-		"--url",
-		url,
-	)
+	ok := runCommand(t, []string{secretEnv + "=" + production}, "", "send",
+		"order.shipped", "--url", url)
 	require.Equal(t, 0, ok.code, ok.stdout+ok.stderr)
-	wrongSecret := runCommand(
-		t,
-		nil,
-		"",
-		"send",
-		"--url",
-		url,
-		"--secret",
-		wrong,
-		"order.created",
-	)
+	wrongSecret := runCommand(t, nil, "", "send", "--url", url, "--secret", wrong,
+		"order.created")
 	assert.Equal(t, 1, wrongSecret.code)
 	assert.Contains(t, wrongSecret.stdout, "400 Bad Request")
 	assert.Contains(t, wrongSecret.stdout, "response: webhook verification failed")
-	stale := runCommand(
-		t,
-		nil,
-		"",
-		"send",
-		"order.delivered",
-		"--url",
-		url,
-		"--secret",
-		sandbox,
-		"--timestamp",
-		"-10m",
-	)
+	stale := runCommand(t, nil, "", "send", "order.delivered", "--url", url, "--secret",
+		sandbox, "--timestamp", "-10m")
 	assert.Equal(t, 1, stale.code)
-	otherPath := runCommand(
-		t,
-		nil,
-		"",
-		"send",
-		"order.canceled",
-		"--url",
-		listen.url+"/other",
-		"--secret",
-		sandbox,
-	)
+	otherPath := runCommand(t, nil, "", "send", "order.canceled", "--url",
+		listen.url+"/other", "--secret", sandbox)
 	assert.Equal(t, 1, otherPath.code)
 	assert.Contains(t, otherPath.stdout, "404 Not Found")
 
@@ -253,11 +196,8 @@ func TestListenJSONAndRejections(t *testing.T) {
 	old := records[2]
 	assert.Equal(t, "rejected", old["outcome"])
 	assert.Contains(t, old["reason"], "timestamp too old")
-	assert.Contains(
-		t,
-		old["cause"],
-		"The signature matches secret 1 (sha256 "+secretFingerprint(t, sandbox)+")",
-	)
+	assert.Contains(t, old["cause"],
+		"The signature matches secret 1 (sha256 "+secretFingerprint(t, sandbox)+")")
 
 	notFound := records[3]
 	assert.EqualValues(t, 404, notFound["http_status"])
@@ -269,16 +209,8 @@ func TestListenAddressInUse(t *testing.T) {
 	require.NoError(t, err)
 	defer taken.Close()
 
-	r := runCommand(
-		t,
-		nil,
-		"",
-		"listen",
-		"--addr",
-		taken.Addr().String(),
-		"--secret",
-		goodyhookstest.Secret,
-	)
+	r := runCommand(t, nil, "", "listen", "--addr", taken.Addr().String(), "--secret",
+		goodyhookstest.Secret)
 
 	assert.Equal(t, 1, r.code)
 	assert.Contains(t, r.stderr, "cannot listen on "+taken.Addr().String())

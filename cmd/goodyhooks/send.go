@@ -101,37 +101,19 @@ func parseSend(e *env, args []string) (*sendOptions, error) {
 	fs := flag.NewFlagSet("send", flag.ContinueOnError)
 	target := fs.String("url", defaultSendURL, "endpoint `URL` to post to")
 	var secretValues listFlag
-	fs.Var(
-		&secretValues,
-		"secret",
-		"signing `SECRET` (whsec_...); repeat it to sign with several",
-	)
-	dataPath := fs.String(
-		"data",
-		"",
-		"send the body in `FILE` instead of a sample; - reads standard input",
-	)
+	fs.Var(&secretValues, "secret",
+		"signing `SECRET` (whsec_...); repeat it to sign with several")
+	dataPath := fs.String("data", "",
+		"send the body in `FILE` instead of a sample; - reads standard input")
 	all := fs.Bool("all", false, "send a sample of each of the ten events")
-	messageID := fs.String(
-		"message-id",
-		"",
-		"svix-id `ID` to send, the same for every delivery (default: a new one each)",
-	)
-	timestamp := fs.String(
-		"timestamp",
-		"",
-		"signing `TIME`: Unix seconds, or an offset from now such as -10m (default: now)",
-	)
-	webhookHeaders := fs.Bool(
-		"webhook-headers",
-		false,
-		"send webhook-id, webhook-timestamp and webhook-signature instead of svix-*",
-	)
-	timeout := fs.Duration(
-		"timeout",
-		svixTimeout,
-		"how long to wait for each response, a `DURATION` such as 15s",
-	)
+	messageID := fs.String("message-id", "",
+		"svix-id `ID` to send, the same for every delivery (default: a new one each)")
+	timestamp := fs.String("timestamp", "",
+		"signing `TIME`: Unix seconds, or an offset from now such as -10m (default: now)")
+	webhookHeaders := fs.Bool("webhook-headers", false,
+		"send webhook-id, webhook-timestamp and webhook-signature instead of svix-*")
+	timeout := fs.Duration("timeout", svixTimeout,
+		"how long to wait for each response, a `DURATION` such as 15s")
 
 	positional, err := parseArgs(e, fs, sendHelpText, args)
 	if err != nil {
@@ -167,22 +149,17 @@ func parseSend(e *env, args []string) (*sendOptions, error) {
 func sendBodies(e *env, events []string, all bool, dataPath string) ([]outgoing, error) {
 	switch {
 	case all && dataPath != "":
-		return nil, usageErrorf(
-			"--all and --data exclude each other; --all sends the ten samples",
-		)
+		return nil, usageErrorf("--all and --data exclude each other; --all sends the ten samples")
 	case all && len(events) > 0:
-		return nil, usageErrorf(
-			"--all sends every event; drop %q or drop --all",
-			strings.Join(events, " "),
-		)
+		return nil, usageErrorf("--all sends every event; drop %q or drop --all",
+			strings.Join(events, " "))
 	case all:
 		events = eventTypeNames()
 	case dataPath != "":
 		return dataBody(e, events, dataPath)
 	case len(events) == 0:
-		return nil, usageErrorf(
-			"no event to send: name one such as order.shipped, or pass --all or --data FILE",
-		)
+		return nil, usageErrorf("no event to send: name one such as order.shipped, " +
+			"or pass --all or --data FILE")
 	}
 	deliveries := make([]outgoing, 0, len(events))
 	for _, name := range events {
@@ -190,10 +167,8 @@ func sendBodies(e *env, events []string, all bool, dataPath string) ([]outgoing,
 		if err != nil {
 			return nil, err
 		}
-		deliveries = append(
-			deliveries,
-			outgoing{label: string(typ), body: goodyhookstest.SamplePayload(typ)},
-		)
+		deliveries = append(deliveries,
+			outgoing{label: string(typ), body: goodyhookstest.SamplePayload(typ)})
 	}
 	return deliveries, nil
 }
@@ -241,11 +216,8 @@ func parseEventType(name string) (goodyhooks.EventType, error) {
 	}
 	typ := goodyhooks.EventType(name)
 	if !typ.Known() {
-		return "", usageErrorf(
-			"unknown event %q; want one of %s",
-			name,
-			strings.Join(eventTypeNames(), ", "),
-		)
+		return "", usageErrorf("unknown event %q; want one of %s", name,
+			strings.Join(eventTypeNames(), ", "))
 	}
 	return typ, nil
 }
@@ -261,11 +233,8 @@ func eventTypeNames() []string {
 func checkURL(raw string) (string, error) {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", usageErrorf(
-			"--url %q: want an absolute http or https URL such as %s",
-			raw,
-			defaultSendURL,
-		)
+		return "", usageErrorf("--url %q: want an absolute http or https URL such as %s", raw,
+			defaultSendURL)
 	}
 	return raw, nil
 }
@@ -304,13 +273,8 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	response, err := client.Do(request)
 	elapsed := time.Since(start)
 	if err != nil {
-		fmt.Fprintf(
-			e.stdout,
-			"%-26s  no response  %6s  %s\n",
-			d.label,
-			formatElapsed(elapsed),
-			messageID,
-		)
+		fmt.Fprintf(e.stdout, "%-26s  no response  %6s  %s\n", d.label, formatElapsed(elapsed),
+			messageID)
 		fmt.Fprintf(e.stdout, "  %s\n", sendErrorHint(opts, err))
 		return false
 	}
@@ -320,22 +284,13 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	_, _ = io.Copy(io.Discard, io.LimitReader(response.Body, 1<<20))
 
 	status := fmt.Sprintf("%d %s", response.StatusCode, http.StatusText(response.StatusCode))
-	fmt.Fprintf(
-		e.stdout,
-		"%-26s  %-24s  %8s  %s\n",
-		d.label,
-		status,
-		formatElapsed(elapsed),
-		messageID,
-	)
+	fmt.Fprintf(e.stdout, "%-26s  %-24s  %8s  %s\n", d.label, status, formatElapsed(elapsed),
+		messageID)
 	ok := response.StatusCode >= 200 && response.StatusCode < 300
 	if !ok {
 		if location := response.Header.Get("Location"); location != "" {
-			fmt.Fprintf(
-				e.stdout,
-				"  redirect to %s, not followed; send to that URL instead\n",
-				location,
-			)
+			fmt.Fprintf(e.stdout, "  redirect to %s, not followed; send to that URL instead\n",
+				location)
 		}
 		if text := oneLine(responseText); text != "" {
 			fmt.Fprintf(e.stdout, "  response: %s\n", text)
@@ -346,12 +301,8 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 
 // newSignedRequest builds the request for one delivery with the kit's
 // signer, then adds a signature for each further secret.
-func newSignedRequest(
-	opts *sendOptions,
-	body []byte,
-	messageID string,
-	timestamp time.Time,
-) (*http.Request, error) {
+func newSignedRequest(opts *sendOptions, body []byte, messageID string,
+	timestamp time.Time) (*http.Request, error) {
 	options := []goodyhookstest.Option{
 		goodyhookstest.WithSecret(opts.secrets[0]),
 		goodyhookstest.WithMessageID(messageID),

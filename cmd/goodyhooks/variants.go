@@ -53,24 +53,16 @@ func bodyVariants(body, wholeRest []byte) []bodyVariant {
 			return
 		}
 		seen[string(b)] = true
-		variants = append(
-			variants,
-			bodyVariant{change: change, explanation: explanation, body: b},
-		)
+		variants = append(variants,
+			bodyVariant{change: change, explanation: explanation, body: b})
 	}
 
-	add(
-		"with its trailing line break removed",
-		explainTrailingBreak,
-		bytes.TrimRight(body, "\r\n"),
-	)
+	add("with its trailing line break removed", explainTrailingBreak,
+		bytes.TrimRight(body, "\r\n"))
 	add("with a line break added at its end", explainMissingBreak, join(body, "\n"))
 	add("with a CRLF line break added at its end", explainMissingBreak, join(body, "\r\n"))
-	add(
-		"with the white space at its start and end removed",
-		explainOuterSpace,
-		bytes.TrimSpace(body),
-	)
+	add("with the white space at its start and end removed", explainOuterSpace,
+		bytes.TrimSpace(body))
 	if bytes.Contains(body, []byte("\r\n")) {
 		add("with its CRLF line endings changed to LF", explainLineEndings,
 			bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")))
@@ -79,11 +71,8 @@ func bodyVariants(body, wholeRest []byte) []bodyVariant {
 			bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")))
 	}
 	if wholeRest != nil {
-		add(
-			"taken as everything after the headers, whatever Content-Length says",
-			explainWholeRest,
-			wholeRest,
-		)
+		add("taken as everything after the headers, whatever Content-Length says",
+			explainWholeRest, wholeRest)
 	}
 	for _, v := range jsonVariants(body) {
 		add(v.change, explainReencoded, v.body)

@@ -47,51 +47,28 @@ byte for byte, with --body.
 func runVerify(e *env, args []string) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	var secretValues, headerValues listFlag
-	fs.Var(
-		&secretValues,
-		"secret",
-		"signing `SECRET` (whsec_...); repeat it to find which of several matches",
-	)
-	requestPath := fs.String(
-		"request",
-		"",
-		"read the raw request from `FILE`; - reads standard input (default: standard input)",
-	)
-	fs.Var(
-		&headerValues,
-		"header",
-		"a request header as `'Name: value'`, repeatable; use with --body",
-	)
-	bodyPath := fs.String(
-		"body",
-		"",
-		"read the body from `FILE`, byte for byte, for use with --header; - reads standard input",
-	)
-	now := fs.Int64(
-		"now",
-		0,
-		"check the timestamp against this `TIME` in Unix seconds instead of the clock",
-	)
-	ignoreTime := fs.Bool(
-		"ignore-time",
-		false,
-		"check the signature only, as of the delivery's own timestamp",
-	)
-	tolerance := fs.Duration(
-		"tolerance",
-		goodyhooks.DefaultTolerance,
-		"how far the svix-timestamp may lie from now, a `DURATION` such as 5m",
-	)
+	fs.Var(&secretValues, "secret",
+		"signing `SECRET` (whsec_...); repeat it to find which of several matches")
+	requestPath := fs.String("request", "",
+		"read the raw request from `FILE`; - reads standard input (default: standard input)")
+	fs.Var(&headerValues, "header",
+		"a request header as `'Name: value'`, repeatable; use with --body")
+	bodyPath := fs.String("body", "",
+		"read the body from `FILE`, byte for byte, for use with --header; - reads standard input")
+	now := fs.Int64("now", 0,
+		"check the timestamp against this `TIME` in Unix seconds instead of the clock")
+	ignoreTime := fs.Bool("ignore-time", false,
+		"check the signature only, as of the delivery's own timestamp")
+	tolerance := fs.Duration("tolerance", goodyhooks.DefaultTolerance,
+		"how far the svix-timestamp may lie from now, a `DURATION` such as 5m")
 
 	positional, err := parseArgs(e, fs, verifyHelpText, args)
 	if err != nil {
 		return err
 	}
 	if len(positional) > 0 {
-		return usageErrorf(
-			"unexpected argument %q; name the capture with --request FILE",
-			positional[0],
-		)
+		return usageErrorf("unexpected argument %q; name the capture with --request FILE",
+			positional[0])
 	}
 	if *tolerance <= 0 {
 		return usageErrorf("--tolerance %v: want a positive duration such as 5m", *tolerance)
@@ -125,18 +102,13 @@ func runVerify(e *env, args []string) error {
 // readCapture reads the delivery from --header and --body, or from
 // --request or standard input. A capture that cannot be read as a
 // request is printed as not verified.
-func readCapture(
-	e *env,
-	requestPath string,
-	headerValues []string,
-	bodyPath string,
-) (*capture, error) {
+func readCapture(e *env, requestPath string, headerValues []string,
+	bodyPath string) (*capture, error) {
 	separate := len(headerValues) > 0 || bodyPath != ""
 	switch {
 	case separate && requestPath != "":
-		return nil, usageErrorf(
-			"give the capture either with --request or with --header and --body, not both",
-		)
+		return nil, usageErrorf("give the capture either with --request or with " +
+			"--header and --body, not both")
 	case separate && bodyPath == "":
 		return nil, usageErrorf("--header needs --body FILE with the body, byte for byte")
 	case separate && len(headerValues) == 0:
@@ -169,11 +141,8 @@ func readCapture(
 	}
 	c, err := parseCapture(data)
 	if err != nil {
-		fmt.Fprintf(
-			e.stdout,
-			"not verified: the capture cannot be read as a request: %v\n",
-			err,
-		)
+		fmt.Fprintf(e.stdout, "not verified: the capture cannot be read as a request: %v\n",
+			err)
 		return nil, errFailed
 	}
 	return c, nil
