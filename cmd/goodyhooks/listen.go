@@ -11,15 +11,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/goodyhooks/goodyhooks"
 )
 
 var listenHelpText = commandHelp{
-	synopsis: "goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]... [--json]",
+	synopsis: "goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]... [--json] [--save DIR]",
 	description: `
 Listen serves the goodyhooks handler, the one a Go service mounts, and
 prints each delivery it gets. A verified event is printed with its type,
@@ -37,7 +41,8 @@ The first line, on standard error, gives the URL to send to, so that
 --addr 127.0.0.1:0 can pick any free port. Events and rejections go to
 standard output. Listen stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
 With several secrets, as while a secret is rotated, each event says
-which secret matched.
+which secret matched. With --save DIR, each request is also written to
+a file in DIR as it was received, for 'goodyhooks verify' to check.
 `,
 	exitStatus: "0  stopped by SIGINT or SIGTERM\n" +
 		"1  the address cannot be listened on, or the server failed\n",
@@ -57,6 +62,8 @@ func runListen(e *env, args []string) error {
 	fs.Var(&secretValues, "secret", "signing `SECRET` (whsec_...); repeat it to accept several")
 	jsonOutput := fs.Bool("json", false,
 		"print one JSON object per line instead of text blocks")
+	saveDir := fs.String("save", "",
+		"write each request, as received, to a file in `DIR` that 'goodyhooks verify' reads")
 	tolerance := fs.Duration("tolerance", goodyhooks.DefaultTolerance,
 		"how far the svix-timestamp may lie from now, a `DURATION` such as 5m")
 
@@ -72,6 +79,11 @@ func runListen(e *env, args []string) error {
 	}
 	if *tolerance <= 0 {
 		return usageErrorf("--tolerance %v: want a positive duration such as 5m", *tolerance)
+	}
+	if *saveDir != "" {
+		if info, err := os.Stat(*saveDir); err != nil || !info.IsDir() {
+			return usageErrorf("--save %s: not a directory; create it first", *saveDir)
+		}
 	}
 	secrets, err := secretsFrom(e, secretValues)
 	if err != nil {
@@ -96,7 +108,7 @@ func runListen(e *env, args []string) error {
 		return usageErrorf("%s", strings.TrimPrefix(err.Error(), "goodyhooks: "))
 	}
 	hooks.OnDefault(p.printEvent)
-	handler := keepRequest(hooks)
+	handler := keepRequest(hooks, *saveDir, e)
 	if *path != "" {
 		handler = onlyPath(*path, handler, p)
 	}
@@ -160,6 +172,40 @@ type keptRequest struct {
 	// complete is false when the body was cut at the size limit or
 	// could not be read to its end.
 	complete bool
+	// savedTo is the file that --save wrote the request to, or empty.
+	savedTo string
+}
+
+// saveRequest writes a request, with the body as received, to a new
+// file in dir, in the raw HTTP/1.1 form that verify reads. The file is
+// named after the time and the svix-id header.
+func saveRequest(dir string, r *http.Request, body []byte, now time.Time) (string, error) {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s %s\r\nHost: %s\r\n", r.Method, r.RequestURI, r.Proto, r.Host)
+	header := r.Header.Clone()
+	header.Set("Content-Length", strconv.Itoa(len(body)))
+	header.Del("Transfer-Encoding")
+	if err := header.Write(&b); err != nil {
+		return "", err
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+
+	id := strings.Map(func(r rune) rune {
+		if r < 0x80 && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-') {
+			return r
+		}
+		return -1
+	}, r.Header.Get("svix-id")+r.Header.Get("webhook-id"))
+	if len(id) > 64 {
+		id = id[:64]
+	}
+	if id == "" {
+		id = "no-id"
+	}
+	name := fmt.Sprintf("%s-%s.http", now.UTC().Format("20060102T150405.000000"), id)
+	path := filepath.Join(dir, name)
+	return path, os.WriteFile(path, b.Bytes(), 0o600)
 }
 
 type keptRequestKey struct{}
@@ -168,13 +214,20 @@ type keptRequestKey struct{}
 // limit and keeps it with the headers in the request's context, which
 // the handler passes to its logger, so that a rejection can be
 // diagnosed. The handler still reads the whole body, limit included.
-func keepRequest(next http.Handler) http.Handler {
+func keepRequest(next http.Handler, saveDir string, e *env) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, goodyhooks.DefaultMaxBodyBytes+1))
 		kept := &keptRequest{
 			header:   r.Header.Clone(),
 			body:     body,
 			complete: err == nil && len(body) <= goodyhooks.DefaultMaxBodyBytes,
+		}
+		if saveDir != "" && kept.complete {
+			path, err := saveRequest(saveDir, r, body, e.now())
+			if err != nil {
+				fmt.Fprintf(e.stderr, "goodyhooks listen: saving the request failed: %v\n", err)
+			}
+			kept.savedTo = path
 		}
 		r.Body = struct {
 			io.Reader
@@ -222,6 +275,9 @@ func (p *printer) printEvent(ctx context.Context, event goodyhooks.Event) error 
 		fields = append(fields,
 			field{"secret", fmt.Sprintf("%d (sha256 %s)", secret.position, secret.fingerprint)})
 	}
+	if kept, ok := ctx.Value(keptRequestKey{}).(*keptRequest); ok && kept.savedTo != "" {
+		fields = append(fields, field{"saved_to", kept.savedTo})
+	}
 	heading := "verified " + string(event.Meta().Type)
 	p.print("verified", heading, fields)
 	return nil
@@ -264,6 +320,9 @@ func (p *printer) printRejection(ctx context.Context, status int, messageID, rem
 		for _, cause := range d.causes {
 			fields = append(fields, field{"cause", cause})
 		}
+	}
+	if ok && kept.savedTo != "" {
+		fields = append(fields, field{"saved_to", kept.savedTo})
 	}
 	heading := fmt.Sprintf("rejected %d %s", status, http.StatusText(status))
 	p.print("rejected", heading, fields)

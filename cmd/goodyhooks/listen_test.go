@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -144,8 +145,9 @@ func TestListenSendAll(t *testing.T) {
 func TestListenJSONAndRejections(t *testing.T) {
 	sandbox, production := goodyhookstest.NewSecret(), goodyhookstest.NewSecret()
 	wrong := goodyhookstest.NewSecret()
+	saveDir := t.TempDir()
 	listen := startListen(t, nil, "--json", "--secret", sandbox, "--secret", production,
-		"--path", "/hooks")
+		"--path", "/hooks", "--save", saveDir)
 	url := listen.url + "/hooks"
 
 	// Flags after the event, the secret from the environment.
@@ -202,6 +204,20 @@ func TestListenJSONAndRejections(t *testing.T) {
 	notFound := records[3]
 	assert.EqualValues(t, 404, notFound["http_status"])
 	assert.Contains(t, notFound["reason"], "path /other is not served")
+
+	// --save wrote each request on /hooks in the form verify reads.
+	saved, err := filepath.Glob(filepath.Join(saveDir, "*.http"))
+	require.NoError(t, err)
+	assert.Len(t, saved, 3)
+	secrets := []string{secretEnv + "=" + sandbox + "," + production}
+	require.IsType(t, "", verified["saved_to"])
+	again := runCommand(t, secrets, "", "verify", "--request", verified["saved_to"].(string))
+	assert.Equal(t, 0, again.code, again.stdout+again.stderr)
+	assert.Contains(t, again.stdout, "verified: the signature matches secret 2")
+	require.IsType(t, "", mismatch["saved_to"])
+	again = runCommand(t, secrets, "", "verify", "--request", mismatch["saved_to"].(string))
+	assert.Equal(t, 1, again.code, again.stdout+again.stderr)
+	assert.Contains(t, again.stdout, "not verified: no signature matches")
 }
 
 func TestListenAddressInUse(t *testing.T) {

@@ -50,6 +50,8 @@ func TestUsageErrors(t *testing.T) {
 			"starts with /"},
 		{"listen bad secret", nil, []string{"listen", "--secret", "'whsec_x'"},
 			"wrapped in quotes"},
+		{"listen save to missing directory", secret, []string{"listen", "--save", "missing-dir"},
+			"--save missing-dir: not a directory"},
 		{"verify header without body", secret, []string{"verify", "--header", "svix-id: msg_1"},
 			"--header needs --body"},
 		{"verify request and body", secret, []string{"verify", "--request", "a", "--body", "b"},
