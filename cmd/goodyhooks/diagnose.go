@@ -243,7 +243,7 @@ func diagnose(c *capture, secrets []*secretCheck, s checkSettings) *diagnosis {
 		d.verified = true
 		d.headline = "verified: the signature matches " + matched.name()
 		if s.ignoreTime {
-			d.headline += " (the time was not checked)"
+			d.headline += "; the time was not checked"
 		}
 		return d
 	}

@@ -9,7 +9,7 @@
 //
 //	goodyhooks send EVENT... [--url URL] [--secret SECRET] [flags]
 //	goodyhooks send --all [--url URL] [--secret SECRET] [flags]
-//	goodyhooks listen [--addr ADDR] [--secret SECRET]... [--json]
+//	goodyhooks listen [--addr ADDR] [--secret SECRET]... [--json] [--save DIR]
 //	goodyhooks verify [--secret SECRET]... [--request FILE]
 //	goodyhooks verify [--secret SECRET]... --header 'Name: value'... --body FILE
 //	goodyhooks secret

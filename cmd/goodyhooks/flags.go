@@ -170,7 +170,8 @@ func readInput(e *env, flagName, path string) ([]byte, error) {
 }
 
 // isTerminal reports whether f is a character device, such as an
-// interactive terminal, rather than a pipe or a file.
+// interactive terminal or /dev/null, rather than a pipe or a file, so
+// that a command does not wait for input that no one will type.
 func isTerminal(f *os.File) bool {
 	info, err := f.Stat()
 	return err == nil && info.Mode()&os.ModeCharDevice != 0

@@ -23,7 +23,8 @@ import (
 )
 
 var listenHelpText = commandHelp{
-	synopsis: "goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]... [--json] [--save DIR]",
+	synopsis: "goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]...\n" +
+		"                  [--json] [--save DIR]",
 	description: `
 Listen serves the goodyhooks handler, the one a Go service mounts, and
 prints each delivery it gets. A verified event is printed with its type,

@@ -256,6 +256,10 @@ func parseTimestamp(e *env, value string) (func() time.Time, error) {
 		"or an offset from now such as -10m", value)
 }
 
+// sendLineFormat is the line printed for each delivery: event type,
+// status, time taken and message id, in columns.
+const sendLineFormat = "%-26s  %-24s  %8s  %s\n"
+
 // sendOne posts one delivery, prints its line and reports whether the
 // response status is 2xx.
 func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
@@ -273,8 +277,7 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	response, err := client.Do(request)
 	elapsed := time.Since(start)
 	if err != nil {
-		fmt.Fprintf(e.stdout, "%-26s  no response  %6s  %s\n", d.label, formatElapsed(elapsed),
-			messageID)
+		fmt.Fprintf(e.stdout, sendLineFormat, d.label, "no response", formatElapsed(elapsed), messageID)
 		fmt.Fprintf(e.stdout, "  %s\n", sendErrorHint(opts, err))
 		return false
 	}
@@ -284,8 +287,7 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	_, _ = io.Copy(io.Discard, io.LimitReader(response.Body, 1<<20))
 
 	status := fmt.Sprintf("%d %s", response.StatusCode, http.StatusText(response.StatusCode))
-	fmt.Fprintf(e.stdout, "%-26s  %-24s  %8s  %s\n", d.label, status, formatElapsed(elapsed),
-		messageID)
+	fmt.Fprintf(e.stdout, sendLineFormat, d.label, status, formatElapsed(elapsed), messageID)
 	ok := response.StatusCode >= 200 && response.StatusCode < 300
 	if !ok {
 		if location := response.Header.Get("Location"); location != "" {

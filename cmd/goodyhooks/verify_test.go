@@ -168,7 +168,7 @@ func TestVerifyDiagnoses(t *testing.T) {
 			wantCode: 0,
 			want: []string{
 				"verified: the signature matches secret 1",
-				"(the time was not checked)",
+				"; the time was not checked",
 			},
 		},
 		{
