@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -82,16 +83,23 @@ func runSend(e *env, args []string) error {
 		},
 	}
 	failures := 0
+	sent := 0
 	for _, d := range opts.bodies {
+		// SIGINT cancels e.ctx, which stops the request in flight and
+		// the ones after it.
+		if e.ctx.Err() != nil {
+			fmt.Fprintln(e.stderr, "goodyhooks send: interrupted")
+			break
+		}
+		sent++
 		if !sendOne(e, client, opts, d) {
 			failures++
 		}
 	}
 	if len(opts.bodies) > 1 {
-		fmt.Fprintf(e.stdout, "%d sent, %d got 2xx, %d failed\n",
-			len(opts.bodies), len(opts.bodies)-failures, failures)
+		fmt.Fprintf(e.stdout, "%d sent, %d got 2xx, %d failed\n", sent, sent-failures, failures)
 	}
-	if failures > 0 {
+	if failures > 0 || sent < len(opts.bodies) {
 		return errFailed
 	}
 	return nil
@@ -274,7 +282,7 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	}
 
 	start := time.Now()
-	response, err := client.Do(request)
+	response, err := client.Do(request.WithContext(e.ctx))
 	elapsed := time.Since(start)
 	if err != nil {
 		fmt.Fprintf(e.stdout, sendLineFormat, d.label, "no response", formatElapsed(elapsed), messageID)
@@ -336,6 +344,8 @@ func sendErrorHint(opts *sendOptions, err error) string {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return fmt.Sprintf("connection refused: nothing listens at %s; start the server, "+
 			"or run 'goodyhooks listen' to see what arrives", opts.url)
+	case errors.Is(err, context.Canceled):
+		return "interrupted before a response came"
 	case errors.As(err, &netErr) && netErr.Timeout():
 		return fmt.Sprintf("no response within %v; Svix counts this as a failure and retries, "+
 			"so respond first and do slow work after", opts.timeout)
