@@ -29,7 +29,6 @@ type checkSettings struct {
 // about it. The secret itself is never printed.
 type secretCheck struct {
 	position int
-	count    int
 	given    string
 	// usable is the secret to verify with: given, or given after the
 	// fixes, or empty when neither decodes.
@@ -45,7 +44,7 @@ type secretCheck struct {
 func newSecretChecks(secrets []string) []*secretCheck {
 	checks := make([]*secretCheck, len(secrets))
 	for i, given := range secrets {
-		s := &secretCheck{position: i + 1, count: len(secrets), given: given}
+		s := &secretCheck{position: i + 1, given: given}
 		key, err := goodyhooks.DecodeSecret(given)
 		if err != nil {
 			s.problem = strings.TrimPrefix(err.Error(), "goodyhooks: invalid secret: ")

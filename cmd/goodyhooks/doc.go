@@ -18,7 +18,7 @@
 // headers Svix sends, and prints the status code and the time taken.
 // Listen serves the goodyhooks handler and prints each verified event,
 // and the reason for each rejected request, which the HTTP response does
-// not give. Verify checks a captured delivery and says why it does not
+// not give. Verify checks a captured delivery and explains why it does not
 // verify: a missing header, a timestamp outside the tolerance, or a
 // signature that matches none of the secrets, with the usual causes
 // that it can detect, such as a re-encoded body or a secret pasted with

@@ -70,7 +70,7 @@ type result struct {
 
 // baseEnv is the test's environment without GOODYHOOKS_SECRET, so that
 // only the secrets a test passes reach the binary. A binary built with
-// the race detector waits 1s at exit unless GORACE says otherwise, and
+// the race detector waits 1s at exit unless GORACE sets atexit_sleep_ms, and
 // it still exits with status 66 when it finds a race.
 func baseEnv() []string {
 	env := []string{"GORACE=atexit_sleep_ms=0"}

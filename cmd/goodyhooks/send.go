@@ -285,7 +285,8 @@ func sendOne(e *env, client *http.Client, opts *sendOptions, d outgoing) bool {
 	response, err := client.Do(request.WithContext(e.ctx))
 	elapsed := time.Since(start)
 	if err != nil {
-		fmt.Fprintf(e.stdout, sendLineFormat, d.label, "no response", formatElapsed(elapsed), messageID)
+		fmt.Fprintf(e.stdout, sendLineFormat, d.label, "no response", formatElapsed(elapsed),
+			messageID)
 		fmt.Fprintf(e.stdout, "  %s\n", sendErrorHint(opts, err))
 		return false
 	}

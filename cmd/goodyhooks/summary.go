@@ -213,7 +213,7 @@ func describeShipment(s goodyhooks.Shipment) string {
 	return strings.Join(parts, ", ")
 }
 
-// lineWidth is where writeRows wraps long values.
+// lineWidth is the column at which writeRows wraps long values.
 const lineWidth = 88
 
 // writeRows writes label and value rows indented under a heading, with

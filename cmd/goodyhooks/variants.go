@@ -12,10 +12,10 @@ import (
 // bodyVariant is a changed copy of a captured body that the diagnosis
 // verifies, to find what changed the body after it was signed.
 type bodyVariant struct {
-	// change says how the body was changed, completing "it verifies
-	// with the body ...".
+	// change describes the change, completing the sentence "secret 1
+	// verifies the body ...".
 	change string
-	// explanation says what probably happened and what to do.
+	// explanation is the likely cause and its fix.
 	explanation string
 	body        []byte
 }

@@ -15,7 +15,7 @@ goodyhooks verify [--secret SECRET]... < FILE
 goodyhooks verify [--secret SECRET]... --header 'Name: value'... --body FILE`,
 	description: `
 Verify checks a captured delivery as the goodyhooks handler checks it,
-and says whether it verifies and, if not, why:
+and reports whether it verifies and, if not, why:
 
   - which signature header is missing or invalid;
   - how far the timestamp lies outside the tolerance, in which
@@ -30,7 +30,7 @@ and says whether it verifies and, if not, why:
     doubled whsec_ prefix, and whether it matches once fixed.
 
 With several secrets, such as the sandbox and the production secret,
-it says which one matches. Secrets are named by position and the first
+it reports which one matches. Secrets are named by position and the first
 8 hexadecimal digits of the SHA-256 of their key, never by their text.
 
 The capture is a raw HTTP/1.1 request as nc -l or a request bin records
