@@ -134,6 +134,7 @@ func TestParseArgs(t *testing.T) {
 }
 
 func TestRepairSecret(t *testing.T) {
+	const fullPrefix = "its whsec_ prefix written in full and in lower case"
 	tests := []struct {
 		name      string
 		given     string
@@ -141,32 +142,20 @@ func TestRepairSecret(t *testing.T) {
 		wantFixes []string
 	}{
 		{"as given", "whsec_AAAA", "whsec_AAAA", nil},
-		{
-			"white space",
-			" whsec_AAAA\n",
-			"whsec_AAAA",
-			[]string{"the white space around it removed"},
-		},
-		{
-			"double quotes",
-			`"whsec_AAAA"`,
-			"whsec_AAAA",
-			[]string{"the quotes around it removed"},
-		},
+		{"white space", " whsec_AAAA\n", "whsec_AAAA",
+			[]string{"the white space around it removed"}},
+		{"double quotes", `"whsec_AAAA"`, "whsec_AAAA",
+			[]string{"the quotes around it removed"}},
 		{"single quotes and space", ` 'whsec_AAAA' `, "whsec_AAAA",
 			[]string{"the white space around it removed", "the quotes around it removed"}},
-		{
-			"doubled prefix",
-			"whsec_whsec_AAAA",
-			"whsec_AAAA",
-			[]string{"the doubled whsec_ prefix reduced to one"},
-		},
-		{
-			"space inside",
-			"whsec_AA AA",
-			"whsec_AAAA",
-			[]string{"the white space inside it removed"},
-		},
+		{"doubled prefix", "whsec_whsec_AAAA", "whsec_AAAA",
+			[]string{"the doubled whsec_ prefix reduced to one"}},
+		{"space inside", "whsec_AA AA", "whsec_AAAA",
+			[]string{"the white space inside it removed"}},
+		{"cut-off prefix", "sec_AAAA", "whsec_AAAA", []string{fullPrefix}},
+		{"prefix without its letters", "_AAAA", "whsec_AAAA", []string{fullPrefix}},
+		{"upper-case prefix", "WHSEC_AAAA", "whsec_AAAA", []string{fullPrefix}},
+		{"no prefix", "AAAA", "AAAA", nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

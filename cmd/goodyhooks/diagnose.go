@@ -77,6 +77,11 @@ func repairSecret(s string) (string, []string) {
 		s = strings.TrimSpace(s[1 : len(s)-1])
 		fixes = append(fixes, "the quotes around it removed")
 	}
+	if prefix, rest, ok := strings.Cut(s, "_"); ok && prefix != "whsec" &&
+		(strings.EqualFold(prefix, "whsec") || strings.HasSuffix("whsec", prefix)) {
+		s = "whsec_" + rest
+		fixes = append(fixes, "its whsec_ prefix written in full and in lower case")
+	}
 	if strings.HasPrefix(s, "whsec_whsec_") {
 		for strings.HasPrefix(s, "whsec_whsec_") {
 			s = strings.TrimPrefix(s, "whsec_")

@@ -26,8 +26,9 @@ and reports whether it verifies and, if not, why:
     indented, spaced as Python writes it, escaped differently), a
     Content-Length that does not fit the body, or a sender that used
     the secret's text as the key;
-  - a secret pasted with white space or quotes around it or with a
-    doubled whsec_ prefix, and whether it matches once fixed.
+  - a secret pasted with white space or quotes around it, or with its
+    whsec_ prefix doubled, cut off or in upper case, and whether it
+    matches once fixed.
 
 With several secrets, such as the sandbox and the production secret,
 it reports which one matches. Secrets are named by position and the first

@@ -228,6 +228,13 @@ func TestVerifyDiagnoses(t *testing.T) {
 			},
 		},
 		{
+			name:     "secret with cut-off prefix",
+			capture:  rawRequest(t, header, compact),
+			args:     []string{"--secret", strings.TrimPrefix(secret, "wh"), "--now", now},
+			wantCode: 1,
+			want:     []string{"secret 1 is malformed", "its whsec_ prefix written in full"},
+		},
+		{
 			name:     "secret without prefix",
 			capture:  rawRequest(t, header, compact),
 			args:     []string{"--secret", strings.TrimPrefix(secret, "whsec_"), "--now", now},
