@@ -110,8 +110,17 @@ func WithMaxBodyBytes(n int64) Option {
 
 // WithLogger sets the logger that a [Handler] uses to record each
 // rejected request and each failed or panicking callback, with the Svix
-// message id and the event type. Records never contain a secret, a
-// signature or the body. A nil logger, the default, records nothing.
+// message id and, once it is decoded, the event type. goodyhooks puts
+// no secret, signature or body text in a record, but a callback's own
+// error or panic value is recorded as it is. A nil logger, the default,
+// records nothing.
+//
+// A rejected request is logged at [slog.LevelWarn] with the message
+// "goodyhooks: request rejected" and the attributes status (the HTTP
+// status code), svix_id, remote_addr and error, whose value is the
+// error itself, so that a [slog.Handler] can test it with [errors.Is].
+// A failed callback is logged at [slog.LevelError] with svix_id,
+// event_type, event_id and error, or panic and stack for a panic.
 func WithLogger(logger *slog.Logger) Option {
 	return func(c *config) error {
 		c.logger = logger
