@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/goodyhooks/goodyhooks"
@@ -40,6 +41,7 @@ type Option func(*settings)
 
 type settings struct {
 	secret         string
+	extraSecrets   []string
 	messageID      string
 	timestamp      time.Time
 	target         string
@@ -49,6 +51,13 @@ type settings struct {
 // WithSecret signs with secret instead of [Secret].
 func WithSecret(secret string) Option {
 	return func(s *settings) { s.secret = secret }
+}
+
+// WithAdditionalSecrets adds one signature per secret to the
+// svix-signature header, after the one made with the main secret, as
+// Svix signs while an endpoint's secret is being rotated.
+func WithAdditionalSecrets(secrets ...string) Option {
+	return func(s *settings) { s.extraSecrets = append(s.extraSecrets, secrets...) }
 }
 
 // WithMessageID sets the Svix message id. By default each request gets
@@ -116,9 +125,13 @@ func SignedHeader(body []byte, options ...Option) http.Header {
 }
 
 func signedHeader(body []byte, s settings) (http.Header, error) {
-	signature, err := Sign(s.secret, s.messageID, s.timestamp, body)
-	if err != nil {
-		return nil, err
+	signatures := make([]string, 0, 1+len(s.extraSecrets))
+	for _, secret := range append([]string{s.secret}, s.extraSecrets...) {
+		signature, err := Sign(secret, s.messageID, s.timestamp, body)
+		if err != nil {
+			return nil, err
+		}
+		signatures = append(signatures, signature)
 	}
 	prefix := "Svix-"
 	if s.webhookHeaders {
@@ -127,7 +140,7 @@ func signedHeader(body []byte, s settings) (http.Header, error) {
 	header := make(http.Header, 4)
 	header.Set(prefix+"Id", s.messageID)
 	header.Set(prefix+"Timestamp", strconv.FormatInt(s.timestamp.Unix(), 10))
-	header.Set(prefix+"Signature", signature)
+	header.Set(prefix+"Signature", strings.Join(signatures, " "))
 	return header, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -58,6 +59,21 @@ func TestNewRequestHeaders(t *testing.T) {
 	require.NoError(t, err)
 	_, err = verifier.VerifyRequest(r)
 	assert.NoError(t, err)
+}
+
+func TestSignedHeaderAdditionalSecrets(t *testing.T) {
+	body := []byte(`{}`)
+	oldSecret, newSecret := goodyhookstest.NewSecret(), goodyhookstest.NewSecret()
+	header := goodyhookstest.SignedHeader(body, goodyhookstest.WithSecret(oldSecret),
+		goodyhookstest.WithAdditionalSecrets(newSecret))
+
+	signatures := strings.Fields(header.Get("svix-signature"))
+	require.Len(t, signatures, 2)
+	for _, secret := range []string{oldSecret, newSecret} {
+		verifier, err := goodyhooks.NewVerifier(secret)
+		require.NoError(t, err)
+		assert.NoError(t, verifier.Verify(body, header))
+	}
 }
 
 func TestNewRequestWebhookHeaders(t *testing.T) {
