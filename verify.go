@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
 )
 
 // Errors that [Verifier.Verify] wraps. Test for them with [errors.Is].
@@ -209,6 +211,13 @@ func DecodeSecret(secret string) ([]byte, error) {
 			"%w: nothing follows the whsec_ prefix; copy the whole signing secret",
 			ErrInvalidSecret,
 		)
+	}
+	// The Svix library has the last word on which secrets are valid, so
+	// that a Verifier accepts exactly the secrets that svix.NewWebhook
+	// accepts. Its error is not wrapped, since it may quote the secret.
+	if _, err := svix.NewWebhook(secret); err != nil {
+		return nil, fmt.Errorf("%w: the Svix library rejects it; copy the signing secret again "+
+			"from the Goody dashboard", ErrInvalidSecret)
 	}
 	return key, nil
 }

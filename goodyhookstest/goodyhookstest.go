@@ -15,9 +15,7 @@ package goodyhookstest
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
@@ -27,6 +25,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	svix "github.com/svix/svix-webhooks/go"
 
 	"github.com/goodyhooks/goodyhooks"
 )
@@ -107,10 +107,13 @@ func Sign(secret, messageID string, timestamp time.Time, body []byte) (string, e
 	if err != nil {
 		return "", err
 	}
-	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte(messageID + "." + strconv.FormatInt(timestamp.Unix(), 10) + "."))
-	mac.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
+	// The Svix library's own Sign, so that requests are signed exactly as
+	// Svix signs Goody's deliveries.
+	webhook, err := svix.NewWebhookRaw(key)
+	if err != nil {
+		return "", fmt.Errorf("goodyhookstest: %w", err)
+	}
+	return webhook.Sign(messageID, timestamp, body)
 }
 
 // SignedHeader returns the three headers that Svix sends with body,
