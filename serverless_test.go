@@ -270,9 +270,9 @@ func TestVerifyValuesMatchesVerifyMap(t *testing.T) {
 	}
 }
 
-// TestParseHeaderFromMap covers the way a Lambda function verifies and
-// decodes in one call: Verifier.Parse with the map's headers.
-func TestParseHeaderFromMap(t *testing.T) {
+// TestParseMap covers the way a Lambda function verifies and decodes in
+// one call.
+func TestParseMap(t *testing.T) {
 	signedAt := time.Unix(1735689600, 0)
 	verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret, fixedClock(signedAt.Add(time.Minute)))
 	require.NoError(t, err)
@@ -281,7 +281,7 @@ func TestParseHeaderFromMap(t *testing.T) {
 	headers := serverlessHeaders(body, goodyhookstest.WithMessageID(messageID),
 		goodyhookstest.WithTimestamp(signedAt))
 
-	event, err := verifier.Parse(body, goodyhooks.HeaderFromMap(headers))
+	event, err := verifier.ParseMap(body, headers)
 
 	require.NoError(t, err)
 	accepted, ok := event.(*goodyhooks.OrderGiftAccepted)

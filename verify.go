@@ -507,6 +507,13 @@ func (v *Verifier) VerifyMap(payload []byte, headers map[string]string) error {
 	return v.Verify(payload, HeaderFromMap(headers))
 }
 
+// ParseMap is [Verifier.Parse] for headers given as a map whose keys
+// may be in any letter case, as AWS Lambda function URLs and API Gateway
+// pass them.
+func (v *Verifier) ParseMap(payload []byte, headers map[string]string) (Event, error) {
+	return v.Parse(payload, HeaderFromMap(headers))
+}
+
 // HeaderFromMap returns the signature headers of a map whose keys may be
 // in any letter case as an http.Header with canonical keys. It copies
 // only the six svix-* and webhook-* headers. When a name appears under

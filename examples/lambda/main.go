@@ -88,9 +88,9 @@ func (f *function) handle(ctx context.Context, request events.LambdaFunctionURLR
 	}
 
 	// Function URLs and API Gateway pass header names in lower case,
-	// which http.Header.Get does not find, so HeaderFromMap
-	// canonicalizes them.
-	event, err := f.verifier.Parse(body, goodyhooks.HeaderFromMap(request.Headers))
+	// which http.Header.Get does not find, so ParseMap canonicalizes
+	// them before it verifies and decodes.
+	event, err := f.verifier.ParseMap(body, request.Headers)
 	if err != nil {
 		if errors.Is(err, goodyhooks.ErrInvalidPayload) {
 			return f.reject(ctx, http.StatusBadRequest, "invalid webhook payload", err), nil
