@@ -15,7 +15,7 @@
 //     [Verifier.ParseRequest] reads, verifies and decodes a request in
 //     one call, and [Verifier.Verify] takes the raw body and headers. For
 //     AWS Lambda, whose headers are a map with lower-case keys, use
-//     [Verifier.VerifyMap] or [HeaderFromMap].
+//     [Verifier.ParseMap] or [Verifier.VerifyMap].
 //   - To decode a body that was verified earlier, such as one read back
 //     from a queue, use [Parse].
 //   - To run each Svix message once although Svix may deliver it more
