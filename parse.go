@@ -253,7 +253,7 @@ func typeError(err *json.UnmarshalTypeError) *PayloadError {
 	}
 	return &PayloadError{
 		// The path names embedded Go structs too; only JSON keys stay.
-		Field:  strings.ReplaceAll(err.Field, "wireOrder.", ""),
+		Field:  strings.ReplaceAll(err.Field, "wireBatch.", ""),
 		Reason: fmt.Sprintf("got %s, want %s", got, want),
 		Err:    err,
 	}
@@ -285,11 +285,47 @@ type rawEnvelope struct {
 }
 
 // wireData holds every key that the data of an order or an order batch
-// may have, under current and older names. Order keys come from the
-// embedded wireOrder.
+// may have, under current and older names. It repeats the fields of
+// wireOrder instead of embedding it. For every key decoded into an
+// embedded struct, encoding/json looks up the struct's name with
+// reflect.Type.Field, which cost Parse of an order 3 % more
+// instructions (Go 1.26, BenchmarkParse). The conversion in order makes
+// the compiler check that both types list the same fields.
 type wireData struct {
-	wireOrder
+	ID                 string           `json:"id"`
+	Status             OrderStatus      `json:"status"`
+	IndividualGiftLink *string          `json:"individual_gift_link"`
+	RecipientFirstName string           `json:"recipient_first_name"`
+	RecipientLastName  *string          `json:"recipient_last_name"`
+	RecipientEmail     *string          `json:"recipient_email"`
+	CardID             *string          `json:"card_id"`
+	Message            *string          `json:"message"`
+	ThankYouNote       *string          `json:"thank_you_note"`
+	ViewCountRecipient int64            `json:"view_count_recipient"`
+	IsSwapped          bool             `json:"is_swapped"`
+	OrderBatchID       *string          `json:"order_batch_id"`
+	ExpiresAt          wireTime         `json:"expires_at"`
+	Cart               Cart             `json:"cart"`
+	CartSelections     []CartSelection  `json:"cart_selections"`
+	Shipments          []wireShipment   `json:"shipments"`
+	Amounts            Amounts          `json:"amounts"`
+	Sender             Sender           `json:"sender"`
+	WorkspaceID        *string          `json:"workspace_id"`
+	WorkspaceName      *string          `json:"workspace_name"`
+	OriginalCart       *Cart            `json:"original_cart"`
+	OriginalAmounts    *OriginalAmounts `json:"original_amounts"`
+	PaymentLink        *string          `json:"payment_link"`
+	ReferenceID        string           `json:"reference_id"`
+	EventTimes         *wireEventTimes  `json:"event_times"`
 
+	IndividualGiftLinkShared *string `json:"individual_gift_link_shared"`
+	GiftBatchID              *string `json:"gift_batch_id"`
+
+	wireBatch
+}
+
+// wireBatch holds the keys that only the data of an order batch has.
+type wireBatch struct {
 	SendStatus          OrderBatchSendStatus  `json:"send_status"`
 	FromName            string                `json:"from_name"`
 	OrdersCount         *int64                `json:"orders_count"`
@@ -303,6 +339,12 @@ type wireData struct {
 	SendMethod          *OrderBatchSendMethod `json:"send_method"`
 	BatchName           *string               `json:"batch_name"`
 	CustomerReferenceID *string               `json:"customer_reference_id"`
+}
+
+// order converts the order keys of d. A *wireData converts to a
+// *wireOrder because the two types differ only in their tags.
+func (d *wireData) order() Order {
+	return (*wireOrder)(d).order()
 }
 
 func (d *wireData) batch() OrderBatch {
@@ -375,6 +417,11 @@ type wireOrder struct {
 
 	IndividualGiftLinkShared *string `json:"individual_gift_link_shared"`
 	GiftBatchID              *string `json:"gift_batch_id"`
+
+	// The batch keys are not decoded in an order, so an entry of a
+	// batch preview skips them. The field makes wireOrder convertible
+	// from wireData.
+	wireBatch `json:"-"`
 }
 
 func (w *wireOrder) order() Order {
