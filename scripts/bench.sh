@@ -7,27 +7,30 @@
 # executes every benchmark once, so the implementations that a ratio
 # compares alternate in time and share whatever load the machine has.
 # A ratio is the median of the per-run ratios, with a distribution-free
-# confidence interval for that median (from order statistics).
+# confidence interval for that median (from order statistics), and the
+# ratio of the fastest runs, which other load on the machine disturbs
+# least.
 #
 # Environment:
-#   BENCH_COUNT  number of runs, at least 6 for an interval (default 10)
-#   BENCH_TIME   -test.benchtime of each benchmark (default 1s)
+#   BENCH_COUNT  number of runs, at least 6 for an interval (default 20)
+#   BENCH_TIME   -test.benchtime of each benchmark (default 0.2s)
 #   BENCH_OUT    file for the raw output of all runs, which benchstat
 #                reads (default: a new file under $TMPDIR)
 #   BENCHSTAT    benchstat command; if unset and none is on PATH, it is
 #                installed into a temporary GOBIN
 #
-# Usage: scripts/bench.sh    (about 8 minutes with the defaults)
+# Usage:
+#   scripts/bench.sh           run and report (about 5 minutes by default)
+#   scripts/bench.sh FILE      report on the raw output of an earlier run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-count=${BENCH_COUNT:-10}
-benchtime=${BENCH_TIME:-1s}
+count=${BENCH_COUNT:-20}
+benchtime=${BENCH_TIME:-0.2s}
 benchstat_version=v0.0.0-20260908200009-22c9c6c9d4da
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=${BENCH_OUT:-$(mktemp "${TMPDIR:-/tmp}/goodyhooks-bench.XXXXXX")}
 
 benchstat=${BENCHSTAT:-}
 if [ -z "$benchstat" ]; then
@@ -40,20 +43,20 @@ if [ -z "$benchstat" ]; then
   fi
 fi
 
-go test -c -o "$work/goodyhooks.test" .
-
-{
-  go version
-  echo "nproc: $(nproc)"
-} >&2
-for i in $(seq -w 1 "$count"); do
-  echo "run $i of $count" >&2
-  "$work/goodyhooks.test" -test.run '^$' -test.bench . -test.benchmem \
-    -test.count 1 -test.benchtime "$benchtime" -test.timeout 30m \
-    >"$work/run-$i.txt"
-done
-cat "$work"/run-*.txt >"$out"
-echo "raw output: $out" >&2
+if [ $# -gt 0 ]; then
+  out=$1
+else
+  out=${BENCH_OUT:-$(mktemp "${TMPDIR:-/tmp}/goodyhooks-bench.XXXXXX")}
+  go test -c -o "$work/goodyhooks.test" .
+  echo "$(go version), $(nproc) CPUs" >&2
+  : >"$out"
+  for i in $(seq 1 "$count"); do
+    echo "run $i of $count" >&2
+    "$work/goodyhooks.test" -test.run '^$' -test.bench . -test.benchmem \
+      -test.count 1 -test.benchtime "$benchtime" -test.timeout 30m >>"$out"
+  done
+  echo "raw output: $out" >&2
+fi
 
 echo
 echo "## Verify"
@@ -71,13 +74,17 @@ echo "## OversizedBody (8 MiB body, 1 MiB limit)"
 echo
 echo "## Ratios of time per operation, per-run median with its interval"
 # Each line of pairs is: group, implementation, base, target time ratio
-# ("-" for none). Allocations are compared for ServeHTTP only.
+# ("-" for none). Allocations get a verdict only for ServeHTTP against
+# the baseline handler.
 awk -v pairs='Verify goodyhooks svix 1.10
 Verify goodyhooks hmac-floor -
 Verify svix hmac-floor -
 Parse goodyhooks json-decode 1.15
 ServeHTTP goodyhooks baseline 1.10
 ServeHTTP goodyhooks baseline-typed -' -v limit=$((1 << 20)) -v slack=$((32 << 10)) '
+# Each run of the test binary starts with a goos: line.
+/^goos:/ { run++ }
+
 /^Benchmark/ {
   name = $1
   sub(/-[0-9]+$/, "", name)         # the GOMAXPROCS suffix
@@ -93,11 +100,11 @@ ServeHTTP goodyhooks baseline-typed -' -v limit=$((1 << 20)) -v slack=$((32 << 1
     keys[group] = keys[group] (keys[group] == "" ? "" : " ") key
   }
   for (i = 3; i < NF; i += 2) {
-    if ($(i + 1) == "ns/op") ns[group, key, impl, FILENAME] = $i
-    if ($(i + 1) == "B/op") bytes[group, key, impl, FILENAME] = $i
-    if ($(i + 1) == "allocs/op") allocs[group, key, impl, FILENAME] = $i
+    if ($(i + 1) == "ns/op") ns[group, key, impl, run] = $i
+    if ($(i + 1) == "B/op") bytes[group, key, impl, run] = $i
+    if ($(i + 1) == "allocs/op") allocs[group, key, impl, run] = $i
   }
-  runs[FILENAME] = 1
+  runs[run] = 1
 }
 
 function sort(x, n,    i, j, v) {
@@ -138,8 +145,16 @@ function middle(values, group, key, impl,    r, v, m) {
   return median(v, m)
 }
 
+function fastest(values, group, key, impl,    r, low) {
+  low = ""
+  for (r in runs)
+    if ((group, key, impl, r) in values && (low == "" || values[group, key, impl, r] + 0 < low + 0))
+      low = values[group, key, impl, r]
+  return low
+}
+
 END {
-  printf "%-10s %-20s %-29s %6s  %-15s %-7s %-8s %s\n", "group", "case", "impl / base", "ratio", "interval", "target", "verdict", "allocs/op"
+  printf "%-10s %-20s %-29s %6s  %-15s %7s  %-7s %-8s %s\n", "group", "case", "impl / base", "ratio", "interval", "fastest", "target", "verdict", "allocs/op"
   np = split(pairs, line, "\n")
   for (p = 1; p <= np; p++) {
     split(line[p], f, " ")
@@ -164,10 +179,11 @@ END {
       b = middle(allocs, group, cases[k], base)
       alloc = a " vs " b
       if (group == "ServeHTTP" && base == "baseline") alloc = alloc (a <= b ? " met" : " missed")
-      printf "%-10s %-20s %-29s %6.3f  [%.3f, %.3f] %-7s %-8s %s\n", group, cases[k], impl " / " base, median(x, m), lo, hi, target, verdict, alloc
+      fastestRatio = fastest(ns, group, cases[k], impl) / fastest(ns, group, cases[k], base)
+      printf "%-10s %-20s %-29s %6.3f  [%.3f, %.3f] %7.3f  %-7s %-8s %s\n", group, cases[k], impl " / " base, median(x, m), lo, hi, fastestRatio, target, verdict, alloc
     }
   }
-  printf "(intervals cover the median with %.1f %% confidence, from %d runs)\n", 100 * coverage, m
+  printf "(intervals cover the median with %.1f %% confidence, from %d runs; fastest is the ratio of the fastest runs)\n", 100 * coverage, m
 
   print ""
   print "## Memory for a body over the limit (B/op, median)"
@@ -175,6 +191,6 @@ END {
   for (k = 1; k <= nk; k++) {
     g = middle(bytes, "OversizedBody", cases[k], "goodyhooks")
     b = middle(bytes, "OversizedBody", cases[k], "baseline")
-    printf "%-16s goodyhooks %9d B (limit %+d B, target limit + %d B: %s)   baseline %9d B\n", cases[k], g, g - limit, slack, (g <= limit + slack ? "met" : "missed"), b
+    printf "%-16s goodyhooks %9d B (%+d B against the limit; target: at most limit + %d B, %s)   baseline %9d B\n", cases[k], g, g - limit, slack, (g <= limit + slack ? "met" : "missed"), b
   }
-}' "$work"/run-*.txt
+}' "$out"
