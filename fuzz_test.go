@@ -293,9 +293,9 @@ func payloadErrorTokens() []string {
 	tokens := []string{
 		"goodyhooks: invalid payload: ",
 		"body is empty; want a JSON object",
-		"missing or null; a", "missing or null; an", " event needs an object",
-		"is an order batch, but a", "is an order, but a", "is an order batch, but an", "is an order, but an",
-		" event carries an order batch", " event carries an order",
+		"missing or null; ", " events need an object",
+		"is an order batch, but ", "is an order, but ",
+		" events carry an order batch", " events carry an order",
 		"malformed JSON", "JSON nested too deeply", " at byte offset ",
 		"; pass the body exactly as received",
 		"cannot decode the body as JSON",

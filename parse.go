@@ -101,7 +101,7 @@ func parse(payload []byte, messageID string, timestamp time.Time) (Event, error)
 	if env.Data == nil {
 		return nil, &PayloadError{
 			Field:  "data",
-			Reason: fmt.Sprintf("missing or null; a %s event needs an object", typ),
+			Reason: fmt.Sprintf("missing or null; %s events need an object", typ),
 		}
 	}
 	if typ == EventOrderBatchCreated || typ == EventOrderBatchCompleted {
@@ -168,7 +168,7 @@ func normalizeEventType(s string) EventType {
 func wrongKind(typ EventType, got, want string) *PayloadError {
 	return &PayloadError{
 		Field:  "data",
-		Reason: fmt.Sprintf("is %s, but a %s event carries %s", got, typ, want),
+		Reason: fmt.Sprintf("is %s, but %s events carry %s", got, typ, want),
 	}
 }
 
@@ -247,6 +247,9 @@ func typeError(err *json.UnmarshalTypeError) *PayloadError {
 		want = "an object"
 	case err.Type.Kind() == reflect.Slice:
 		want = "an array"
+	case err.Type.Kind() == reflect.String:
+		// Named string types such as OrderStatus read as JSON strings.
+		want = "string"
 	}
 	if got != "a string that is not one" {
 		got = "JSON " + got

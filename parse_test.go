@@ -464,13 +464,13 @@ func TestParseErrors(t *testing.T) {
 			name:       "batch under order event",
 			body:       `{"event_type":"order.shipped","id":"1","data":{"id":"b","send_status":"complete","orders_count":1}}`,
 			wantField:  "data",
-			wantReason: "is an order batch, but a order.shipped event carries an order",
+			wantReason: "is an order batch, but order.shipped events carry an order",
 		},
 		{
 			name:       "order under batch event",
 			body:       `{"event_type":"order_batch.created","id":"1","data":{"id":"o","status":"created"}}`,
 			wantField:  "data",
-			wantReason: "is an order, but a order_batch.created event carries an order batch",
+			wantReason: "is an order, but order_batch.created events carry an order batch",
 		},
 		{
 			name:       "string for cents",
