@@ -12,22 +12,40 @@ import (
 // It bounds how far past the limit the memory for such a body can go.
 const readChunkSize = 32 << 10
 
+// preallocateMax is the largest declared length for which a buffer is
+// allocated before the body arrives. Goody's largest documented payload
+// is about 5 KiB. A larger declared length is read in chunks, so that
+// memory grows with the bytes a client sends rather than with the length
+// it claims.
+const preallocateMax = 64 << 10
+
 // readBody reads a whole request body of at most limit bytes. It reads
 // no more than limit+1 bytes, and a body whose declared length is over
 // the limit not at all. Over the limit it returns an error wrapping an
 // *http.MaxBytesError. A body that ends before its declared length
 // gives an error wrapping io.ErrUnexpectedEOF.
 //
-// A body with a declared length is read into one buffer of exactly that
-// size. A body of unknown length, such as a chunked one, is read in
-// chunks and joined once at the end, so that a body over the limit costs
-// at most the limit plus one chunk.
+// A body with a declared length of at most preallocateMax is read into
+// one buffer of exactly that size. A longer one, or one of unknown
+// length such as a chunked one, is read in chunks and joined once at the
+// end, so that a body over the limit costs at most the limit plus one
+// chunk.
 func readBody(body io.Reader, declaredLength, limit int64) ([]byte, error) {
 	if body == nil || body == http.NoBody {
 		return []byte{}, nil
 	}
 	if declaredLength > limit {
 		return nil, tooLarge(limit)
+	}
+	if declaredLength > preallocateMax {
+		buf, err := readChunked(body, limit)
+		if err != nil {
+			return nil, err
+		}
+		if int64(len(buf)) < declaredLength {
+			return nil, readError(io.ErrUnexpectedEOF, declaredLength)
+		}
+		return buf, nil
 	}
 	if declaredLength >= 0 {
 		buf := make([]byte, declaredLength)

@@ -753,6 +753,20 @@ func TestVerifyRequest(t *testing.T) {
 		_, err = small.VerifyRequest(r)
 		assert.ErrorAs(t, err, new(*http.MaxBytesError))
 	})
+	t.Run("large declared length", func(t *testing.T) {
+		large := append(bytes.Repeat([]byte(" "), 200<<10), body...)
+		r := goodyhookstest.NewRequest(large)
+		got, err := verifier.VerifyRequest(r)
+		require.NoError(t, err)
+		assert.Equal(t, large, got)
+	})
+	t.Run("large body shorter than declared", func(t *testing.T) {
+		large := bytes.Repeat([]byte(" "), 100<<10)
+		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(large[:70<<10]))
+		r.ContentLength = int64(len(large))
+		_, err := verifier.VerifyRequest(r)
+		assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
+	})
 	t.Run("shorter than declared", func(t *testing.T) {
 		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body[:10]))
 		r.ContentLength = int64(len(body))
