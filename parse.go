@@ -69,10 +69,10 @@ var olderEventTypes = map[string]EventType{
 // [*UnknownEvent], not an error.
 //
 // Every error Parse returns is a [*PayloadError] that matches
-// [ErrInvalidPayload]: malformed JSON, a value of the wrong JSON type, a
-// time that is not ISO 8601, a missing event_type, missing or null data
-// for a known event, or data of the wrong kind (an order batch under an
-// order event, or the reverse).
+// [ErrInvalidPayload]. The causes are malformed JSON, a value of the
+// wrong JSON type, a time that is not ISO 8601, a missing event_type,
+// missing or null data for a known event, and data of the wrong kind,
+// such as an order batch under an order event.
 func Parse(payload []byte) (Event, error) {
 	return parse(payload, "", time.Time{})
 }

@@ -248,11 +248,11 @@ func secretProblem(secret, encoded string) string {
 // first three is absent. The signature header may list several
 // space-separated signatures, and any matching v1 signature verifies the
 // delivery. With no options, Verify accepts exactly the deliveries that
-// the Verify method of the Svix Go library accepts. It takes its secrets
-// from the library's NewWebhook rules but computes the HMAC itself with
-// pooled state, since the library's Sign copies the body twice; a table
-// test and a fuzz target compare its outcomes with those of
-// github.com/svix/svix-webhooks v1.98.0.
+// the Verify method of the Svix Go library accepts. It accepts the
+// secrets that the library's NewWebhook accepts, but it computes the
+// HMAC itself with pooled state, because the library's Sign copies the
+// body twice. A table test and a fuzz target compare its outcomes with
+// those of github.com/svix/svix-webhooks v1.98.0.
 //
 // A non-nil error wraps one of [ErrMissingHeader], [ErrInvalidHeader],
 // [ErrTimestampTooOld], [ErrTimestampTooNew] or

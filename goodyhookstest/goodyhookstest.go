@@ -117,7 +117,7 @@ func Sign(secret, messageID string, timestamp time.Time, body []byte) (string, e
 }
 
 // SignedHeader returns the three headers that Svix sends with body,
-// signed as the options say. It panics if the secret is invalid, since
+// signed as the options set. It panics if the secret is invalid, since
 // that is a mistake in the test.
 func SignedHeader(body []byte, options ...Option) http.Header {
 	header, err := signedHeader(body, newSettings(options))
@@ -149,7 +149,7 @@ func signedHeader(body []byte, s settings) (http.Header, error) {
 
 // NewRequest returns a POST request carrying body with the headers that
 // Svix sends: Content-Type application/json and the three signature
-// headers, signed as the options say. Like httptest.NewRequest, it is
+// headers, signed as the options set. Like httptest.NewRequest, it is
 // for passing to a handler directly, and it panics if the secret or the
 // target is invalid, since that is a mistake in the test.
 func NewRequest(body []byte, options ...Option) *http.Request {
@@ -208,7 +208,7 @@ func Serve(handler http.Handler, r *http.Request) (status int, body string) {
 	return recorder.Code, recorder.Body.String()
 }
 
-// Deliver signs event as the options say, sends it through handler and
+// Deliver signs event as the options set, sends it through handler and
 // returns the status code and body of the response.
 func Deliver(
 	handler http.Handler,

@@ -1,5 +1,5 @@
 // Command custom verifies Goody webhooks in a handler of its own, for a
-// service that routes and answers requests itself: it calls
+// service that routes and responds to requests itself: it calls
 // goodyhooks.Verifier.ParseRequest and switches on the event type.
 //
 // It reads the endpoint's signing secret from GOODYHOOKS_SECRET and
@@ -53,7 +53,7 @@ func main() {
 			return
 		case err != nil:
 			// The reason goes to the log only, so that a forger learns
-			// nothing from the answer.
+			// nothing from the response.
 			logger.Warn("webhook rejected", "svix_id", r.Header.Get("svix-id"), "error", err)
 			http.Error(w, "invalid webhook", http.StatusBadRequest)
 			return
