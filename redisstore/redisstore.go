@@ -23,7 +23,8 @@
 // When Redis cannot be reached, Claim returns an error and the
 // [goodyhooks.Handler] responds with 503 Service Unavailable without
 // running the callback. Svix then retries the message later, so nothing is lost
-// while Redis is down.
+// while Redis is down, as long as it is back before Svix stops retrying
+// after about a day.
 package redisstore
 
 import (
