@@ -380,6 +380,12 @@ func TestParseTimeLayouts(t *testing.T) {
 		{name: "Ruby offset", text: "2023-01-23 16:05:06 +0200", want: want},
 		{name: "date only", text: "2023-01-23", want: time.Date(2023, 1, 23, 0, 0, 0, 0, time.UTC)},
 		{name: "escaped", text: `2023-01-23T14:05:06\u005A`, want: want},
+		{name: "lower-case separators", text: "2023-01-23t14:05:06z", want: want},
+		{name: "no seconds", text: "2023-01-23T14:05Z", want: want.Add(-6 * time.Second)},
+		{name: "hour-only offset", text: "2023-01-23T16:05:06+02", want: want},
+		{name: "PostgreSQL text", text: "2023-01-23 16:05:06.000+02", want: want},
+		{name: "basic format", text: "20230123T140506Z", want: want},
+		{name: "GMT name", text: "2023-01-23 14:05:06 GMT", want: want},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -495,6 +501,12 @@ func TestParseErrors(t *testing.T) {
 		{
 			name:       "bad time",
 			body:       `{"event_type":"order.created","data":{"expires_at":"next tuesday at noon"}}`,
+			wantField:  "data.expires_at",
+			wantReason: "want an ISO 8601 time",
+		},
+		{
+			name:       "time with zone name",
+			body:       `{"event_type":"order.created","data":{"expires_at":"2023-01-23 10:00:00 EST"}}`,
 			wantField:  "data.expires_at",
 			wantReason: "want an ISO 8601 time",
 		},

@@ -3,6 +3,7 @@ package goodyhooks
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -14,16 +15,32 @@ type wireTime struct {
 	valid bool
 }
 
-// timeLayouts are tried in order after RFC 3339. A layout without a
-// zone reads the time as UTC. time.Parse also accepts a fractional
-// second after the seconds field of each.
+// timeLayouts are tried in order after RFC 3339, on the text in upper
+// case so that a lower-case t or z separator also matches. A layout
+// without a zone reads the time as UTC. Zone names other than UTC and
+// GMT are not accepted, because time.Parse gives an unknown name a zero
+// offset and a known one the server's local offset, so the result would
+// depend on where the server runs. time.Parse also accepts a fractional
+// second after the seconds field of each layout.
 var timeLayouts = []string{
+	"2006-01-02T15:04:05Z07:00",
 	"2006-01-02T15:04:05Z0700",
+	"2006-01-02T15:04:05Z07",
 	"2006-01-02T15:04:05",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04Z0700",
+	"2006-01-02T15:04",
 	"2006-01-02 15:04:05Z07:00",
+	"2006-01-02 15:04:05Z0700",
+	"2006-01-02 15:04:05Z07",
+	"2006-01-02 15:04:05 -07:00",
 	"2006-01-02 15:04:05 -0700",
-	"2006-01-02 15:04:05 MST",
+	"2006-01-02 15:04:05 UTC",
+	"2006-01-02 15:04:05 GMT",
 	"2006-01-02 15:04:05",
+	"20060102T150405Z0700",
+	"20060102T150405Z07:00",
+	"20060102T150405",
 	"2006-01-02",
 }
 
@@ -67,8 +84,9 @@ func parseTime(text string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, text); err == nil {
 		return t.UTC(), true
 	}
+	upper := strings.ToUpper(text)
 	for _, layout := range timeLayouts {
-		if t, err := time.Parse(layout, text); err == nil {
+		if t, err := time.Parse(layout, upper); err == nil {
 			return t.UTC(), true
 		}
 	}
