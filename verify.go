@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math/big"
 	"net/http"
 	"strconv"
 	"strings"
@@ -102,11 +103,33 @@ type TimestampError struct {
 
 func (e *TimestampError) Error() string {
 	if errors.Is(e.Err, ErrTimestampTooOld) {
-		return fmt.Sprintf("%v: signed %v before now, more than the %v tolerance; "+
-			"this is a replay or the server clock is wrong", e.Err, e.Now.Sub(e.Timestamp).Round(time.Second), e.Tolerance)
+		return fmt.Sprintf("%v: signed %s before now, more than the %v tolerance; "+
+			"this is a replay or the server clock is wrong",
+			e.Err, describeDistance(e.Timestamp, e.Now, e.Tolerance), e.Tolerance)
 	}
-	return fmt.Sprintf("%v: dated %v after now, more than the %v tolerance; "+
-		"check the server clock", e.Err, e.Timestamp.Sub(e.Now).Round(time.Second), e.Tolerance)
+	hint := "check the server clock"
+	if e.Timestamp.Unix() > 1e11 {
+		hint = "the timestamp looks like milliseconds, but Svix sends seconds"
+	}
+	return fmt.Sprintf("%v: dated %s after now, more than the %v tolerance; %s",
+		e.Err, describeDistance(e.Now, e.Timestamp, e.Tolerance), e.Tolerance, hint)
+}
+
+// describeDistance formats how far later is than earlier. It computes in
+// whole seconds, because time.Time.Sub saturates at about 292 years, and
+// it shows milliseconds when rounding to seconds would show a distance
+// no larger than the tolerance.
+func describeDistance(earlier, later time.Time, tolerance time.Duration) string {
+	seconds := new(big.Int).Sub(big.NewInt(later.Unix()), big.NewInt(earlier.Unix()))
+	if seconds.Cmp(big.NewInt(100*365*24*3600)) > 0 {
+		days := new(big.Int).Quo(seconds, big.NewInt(24*3600))
+		return days.String() + " days"
+	}
+	distance := later.Sub(earlier)
+	if rounded := distance.Round(time.Second); rounded > tolerance {
+		return rounded.String()
+	}
+	return distance.Round(time.Millisecond).String()
 }
 
 func (e *TimestampError) Unwrap() error { return e.Err }
@@ -226,6 +249,7 @@ func DecodeSecret(secret string) ([]byte, error) {
 // usual mistakes, without repeating it.
 func secretProblem(secret, encoded string) string {
 	trimmed := strings.TrimSpace(secret)
+	lower := strings.ToLower(secret)
 	switch {
 	case trimmed != secret:
 		return "it has leading or trailing white space; trim it"
@@ -233,6 +257,13 @@ func secretProblem(secret, encoded string) string {
 		return "it is wrapped in quotes; remove them"
 	case strings.HasPrefix(encoded, secretPrefix):
 		return "it has the whsec_ prefix twice; keep one"
+	case !strings.HasPrefix(secret, secretPrefix) && strings.HasPrefix(lower, secretPrefix):
+		return "its whsec_ prefix is not in lower case; write it as whsec_"
+	case strings.HasPrefix(lower, "whsec") && !strings.HasPrefix(lower, secretPrefix):
+		return "its prefix lacks the underscore; it must start with whsec_"
+	case !strings.HasPrefix(secret, secretPrefix):
+		return fmt.Sprintf("it is not whsec_ followed by standard base64 (%d characters, no whsec_ prefix); "+
+			"copy the signing secret again from the Goody dashboard", len(secret))
 	}
 	return fmt.Sprintf("the %d characters after the whsec_ prefix are not standard base64; "+
 		"copy the signing secret again from the Goody dashboard", len(encoded))
@@ -299,6 +330,12 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 		if ok {
 			return id, timestamp.UTC(), nil
 		}
+	}
+	if candidates == 0 {
+		return "", time.Time{}, fmt.Errorf(
+			"%w: the signature header has no v1 signature; Svix sends entries of the form v1,<base64>",
+			ErrNoMatchingSignature,
+		)
 	}
 	return "", time.Time{}, fmt.Errorf(
 		"%w: none of the %d v1 signature(s) in the header matches under %d secret(s); "+

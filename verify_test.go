@@ -96,6 +96,9 @@ func TestNewVerifierSecret(t *testing.T) {
 		{name: "doubled prefix", secret: "whsec_" + good, wantErr: "twice"},
 		{name: "not base64", secret: "whsec_not*base64!", wantErr: "not standard base64"},
 		{name: "missing padding", secret: "whsec_YWJjZA", wantErr: "not standard base64"},
+		{name: "upper-case prefix", secret: "WHSEC_" + strings.TrimPrefix(good, "whsec_"), wantErr: "not in lower case"},
+		{name: "prefix without underscore", secret: "whsec" + strings.TrimPrefix(good, "whsec_") + "_", wantErr: "lacks the underscore"},
+		{name: "not base64 without prefix", secret: "nope*nope*nope", wantErr: "no whsec_ prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -382,6 +385,21 @@ func TestVerifyTimestampError(t *testing.T) {
 	)
 	require.ErrorIs(t, err, goodyhooks.ErrTimestampTooNew)
 	assert.Contains(t, err.Error(), "dated 10m0s after now")
+
+	millis := now.Add(time.Minute).UnixMilli()
+	header := goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now))
+	header.Set("svix-timestamp", strconv.FormatInt(millis, 10))
+	err = verifier.Verify(body, header)
+	require.ErrorIs(t, err, goodyhooks.ErrTimestampTooNew)
+	assert.Contains(t, err.Error(), "days after now")
+	assert.Contains(t, err.Error(), "looks like milliseconds")
+
+	nearNow := now.Add(400 * time.Millisecond)
+	atEdge, err := goodyhooks.NewVerifier(goodyhookstest.Secret, fixedClock(nearNow))
+	require.NoError(t, err)
+	err = atEdge.Verify(body, goodyhookstest.SignedHeader(body, goodyhookstest.WithTimestamp(now.Add(-5*time.Minute))))
+	require.ErrorIs(t, err, goodyhooks.ErrTimestampTooOld)
+	assert.Contains(t, err.Error(), "signed 5m0.4s before now", "rounding must not show the tolerance itself")
 }
 
 func TestVerifyLowerCaseHeaderMap(t *testing.T) {
