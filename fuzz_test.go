@@ -297,7 +297,7 @@ func payloadErrorTokens() []string {
 		"is an order batch, but ", "is an order, but ",
 		" events carry an order batch", " events carry an order",
 		"malformed JSON", "JSON nested too deeply", " at byte offset ",
-		"; pass the body exactly as received",
+		"; the body must be one complete JSON object",
 		"cannot decode the body as JSON",
 		"got JSON ", "got a string that is not one", ", want ",
 		"an ISO 8601 time such as 2023-01-23T00:00:00Z", "an ISO 8601 time string",
@@ -364,7 +364,7 @@ func TestLeakedText(t *testing.T) {
 		{name: "quoted value", message: "goodyhooks: invalid payload: data.id: got JSON number LEAKED-VALUE",
 			input: `{"data":{"id":"LEAKED-VALUE"}}`, want: "LEAKED-V"},
 		{name: "byte offset", message: "goodyhooks: invalid payload: malformed JSON at byte offset 1234567; " +
-			"pass the body exactly as received", input: `1234567`, want: ""},
+			"the body must be one complete JSON object", input: `1234567`, want: ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -65,25 +65,26 @@ type Event interface {
 
 // EventMeta is the part of every event that does not depend on its
 // type. Each event struct embeds it, so its fields read as e.ID, e.Type
-// and so on.
+// and so on. Raw is left out of JSON encodings of an event, since the
+// body holds the recipients' names and e-mail addresses.
 type EventMeta struct {
 	// ID is the event id from the envelope, sent as id or event_id.
-	ID string
+	ID string `json:"id"`
 	// Type is the event type. The older names gift_batch.created and
 	// gift_batch.completed are replaced by their current names.
-	Type EventType
+	Type EventType `json:"event_type"`
 	// MessageID is the Svix message id from the svix-id (or webhook-id)
 	// header. Svix sends the same id on every retry of a message, so it
 	// is the key for spotting duplicate deliveries. It is empty for an
 	// event from [Parse].
-	MessageID string
+	MessageID string `json:"message_id,omitempty"`
 	// Timestamp is the time Svix signed the delivery, from the
 	// svix-timestamp header, in UTC. It is zero for an event from
 	// [Parse].
-	Timestamp time.Time
+	Timestamp time.Time `json:"timestamp"`
 	// Raw is the body exactly as received. It is not shared with any
 	// other event, and callbacks may keep it.
-	Raw []byte
+	Raw []byte `json:"-"`
 }
 
 // Meta returns m, so that every event struct implements [Event].
@@ -95,28 +96,28 @@ func (m *EventMeta) Meta() *EventMeta { return m }
 // already lists every order.
 type OrderBatchCreated struct {
 	EventMeta
-	Data OrderBatch
+	Data OrderBatch `json:"data"`
 }
 
 // OrderBatchCompleted is the order_batch.completed event: every order
 // of the batch has been created.
 type OrderBatchCompleted struct {
 	EventMeta
-	Data OrderBatch
+	Data OrderBatch `json:"data"`
 }
 
 // OrderCreated is the order.created event: the order exists and its
 // gift can be opened through Data.IndividualGiftLink.
 type OrderCreated struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderGiftOpened is the order.gift_opened event: the recipient opened
 // the gift for the first time. Opening one's own link also fires it.
 type OrderGiftOpened struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderGiftAccepted is the order.gift_accepted event: the recipient
@@ -125,49 +126,50 @@ type OrderGiftOpened struct {
 // payment.
 type OrderGiftAccepted struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderThankYouNoteAdded is the order.thank_you_note_added event: the
 // recipient wrote the note in Data.ThankYouNote.
 type OrderThankYouNoteAdded struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderShipped is the order.shipped event: the first shipment is in
 // transit. Later shipments may be missing from Data.Shipments.
 type OrderShipped struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderDelivered is the order.delivered event: every shipment was
 // delivered. Data.Status may still read "shipped".
 type OrderDelivered struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderCanceled is the order.canceled event. Data.Status reads "failed"
 // in Goody's own example.
 type OrderCanceled struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // OrderRefunded is the order.refunded event. Data.Status keeps the
 // order's last status, such as "shipped".
 type OrderRefunded struct {
 	EventMeta
-	Data Order
+	Data Order `json:"data"`
 }
 
 // UnknownEvent is an event whose type this version of goodyhooks does
 // not know. Goody may add event types at any time, so it is not an
 // error: Type keeps the name as sent and Data the data member as raw
-// JSON, or nil if the envelope had none.
+// JSON. Data is nil if the envelope has no data key, and the four bytes
+// null if its value is JSON null.
 type UnknownEvent struct {
 	EventMeta
-	Data json.RawMessage
+	Data json.RawMessage `json:"data"`
 }

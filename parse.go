@@ -214,7 +214,7 @@ func payloadError(err error) *PayloadError {
 		return &PayloadError{
 			Offset: syntaxErr.Offset,
 			Reason: fmt.Sprintf(
-				"%s at byte offset %d; pass the body exactly as received",
+				"%s at byte offset %d; the body must be one complete JSON object",
 				reason,
 				syntaxErr.Offset,
 			),

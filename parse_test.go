@@ -593,3 +593,17 @@ func TestEventTypes(t *testing.T) {
 		"the caller owns the slice",
 	)
 }
+
+func TestEventJSONOmitsRaw(t *testing.T) {
+	event := mustParse(t, readTestdata(t, "events/order.shipped.json"))
+	event.Meta().MessageID = "msg_json"
+
+	encoded, err := json.Marshal(event)
+	require.NoError(t, err)
+	var fields map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(encoded, &fields))
+	assert.NotContains(t, fields, "Raw")
+	assert.JSONEq(t, `"order.shipped"`, string(fields["event_type"]))
+	assert.JSONEq(t, `"msg_json"`, string(fields["message_id"]))
+	assert.Contains(t, fields, "data")
+}
