@@ -81,9 +81,11 @@ func readChunked(body io.Reader, limit int64) ([]byte, error) {
 	var chunks [][]byte
 	var total int64
 	for {
+		// Each chunk is at most what remains of limit+1 bytes, written so
+		// that a limit of math.MaxInt64 does not overflow.
 		size := int64(readChunkSize)
-		if remaining := limit + 1 - total; remaining < size {
-			size = remaining
+		if remaining := limit - total; remaining < size-1 {
+			size = remaining + 1
 		}
 		chunk := make([]byte, size)
 		n, err := fill(body, chunk)

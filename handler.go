@@ -201,6 +201,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := readBody(r.Body, r.ContentLength, h.maxBodyBytes)
 	if err != nil {
 		if errors.As(err, new(*http.MaxBytesError)) {
+			// Without this, net/http would read on into the body, up to
+			// 256 KiB, before it sent the 413.
+			w.Header().Set("Connection", "close")
 			h.reject(ctx, w, r, http.StatusRequestEntityTooLarge, "request body too large", err)
 			return
 		}

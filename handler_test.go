@@ -1,12 +1,15 @@
 package goodyhooks_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -715,4 +718,48 @@ func TestHandlerMemoryStoreRunsOnce(t *testing.T) {
 		"a duplicate of a handled message is acknowledged",
 	)
 	assert.Equal(t, 2, calls)
+}
+
+func TestHandlerUnlimitedBody(t *testing.T) {
+	h := newHandler(t, goodyhooks.WithMaxBodyBytes(math.MaxInt64))
+	calls := 0
+	h.OnOrderShipped(func(context.Context, *goodyhooks.OrderShipped) error { calls++; return nil })
+	body := goodyhookstest.SamplePayload(goodyhooks.EventOrderShipped)
+
+	chunked := goodyhookstest.NewRequest(body)
+	chunked.ContentLength = -1
+	chunked.Body = io.NopCloser(io.MultiReader(bytes.NewReader(body)))
+	status, _ := goodyhookstest.Serve(h, chunked)
+	assert.Equal(t, http.StatusNoContent, status)
+
+	large := append(bytes.Repeat([]byte(" "), 100<<10), body...)
+	status, _ = goodyhookstest.Serve(h, goodyhookstest.NewRequest(large))
+	assert.Equal(t, http.StatusNoContent, status)
+	assert.Equal(t, 2, calls)
+}
+
+// TestHandlerOverLimitRespondsAtOnce sends a chunked body over the limit
+// and then stalls. The 413 must come without the rest of the body, so
+// the handler closes the connection instead of letting net/http read on.
+func TestHandlerOverLimitRespondsAtOnce(t *testing.T) {
+	h := newHandler(t, goodyhooks.WithMaxBodyBytes(1000))
+	server := httptest.NewServer(h)
+	defer server.Close()
+
+	conn, err := net.Dial("tcp", server.Listener.Addr().String())
+	require.NoError(t, err)
+	defer conn.Close()
+	chunk := strings.Repeat("x", 2000)
+	_, err = fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n",
+		len(chunk), chunk)
+	require.NoError(t, err)
+
+	// The deadline bounds the test; the body never ends, so only a
+	// response sent without reading on arrives before it.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	assert.True(t, resp.Close, "the connection must close after a 413")
 }

@@ -308,7 +308,7 @@ func (v *Verifier) verify(payload []byte, header http.Header) (string, time.Time
 			Err:  ErrInvalidHeader,
 			Reason: fmt.Sprintf(
 				"%s is not a whole number of seconds since the Unix epoch",
-				quoteShort(timestampText),
+				quoteTimestamp(timestampText),
 			),
 		}
 	}
@@ -425,6 +425,16 @@ func presentCount(header http.Header, set headerSet) int {
 		}
 	}
 	return n
+}
+
+// quoteTimestamp quotes a timestamp header for an error message if it
+// looks like a number, and otherwise gives only its length, since a
+// signature sent in the wrong header must not reach the message.
+func quoteTimestamp(s string) string {
+	if len(s) > 40 || strings.Trim(s, "0123456789+-.eE ") != "" {
+		return fmt.Sprintf("a value of %d bytes", len(s))
+	}
+	return strconv.Quote(s)
 }
 
 // quoteShort quotes a header value for an error message, cut to 40

@@ -402,6 +402,19 @@ func TestVerifyTimestampError(t *testing.T) {
 	assert.Contains(t, err.Error(), "signed 5m0.4s before now", "rounding must not show the tolerance itself")
 }
 
+func TestVerifySwappedHeadersHideSignature(t *testing.T) {
+	body := []byte(`{}`)
+	header := goodyhookstest.SignedHeader(body)
+	verifier, err := goodyhooks.NewVerifier(goodyhookstest.Secret)
+	require.NoError(t, err)
+	signature := header.Get("svix-signature")
+
+	err = verifier.VerifyValues(body, header.Get("svix-id"), signature, header.Get("svix-timestamp"))
+	require.ErrorIs(t, err, goodyhooks.ErrInvalidHeader)
+	assert.NotContains(t, err.Error(), signature[3:15])
+	assert.Contains(t, err.Error(), "a value of 47 bytes")
+}
+
 func TestVerifyLowerCaseHeaderMap(t *testing.T) {
 	body := []byte(`{}`)
 	signed := goodyhookstest.SignedHeader(body)
