@@ -195,7 +195,7 @@ func addHeaders(r *http.Request, signature http.Header) {
 func NewEventRequest(event goodyhooks.Event, options ...Option) *http.Request {
 	body, err := Marshal(event)
 	if err != nil {
-		panic("goodyhookstest: " + err.Error())
+		panic(err.Error())
 	}
 	return NewRequest(body, options...)
 }
@@ -229,7 +229,7 @@ func Marshal(event goodyhooks.Event) ([]byte, error) {
 	envelope := struct {
 		EventType goodyhooks.EventType `json:"event_type"`
 		ID        string               `json:"id"`
-		Data      any                  `json:"data"`
+		Data      any                  `json:"data,omitempty"`
 	}{EventType: meta.Type, ID: meta.ID}
 	switch e := event.(type) {
 	case *goodyhooks.OrderBatchCreated:
@@ -253,7 +253,11 @@ func Marshal(event goodyhooks.Event) ([]byte, error) {
 	case *goodyhooks.OrderRefunded:
 		envelope.Data = &e.Data
 	case *goodyhooks.UnknownEvent:
-		envelope.Data = e.Data
+		// A nil Data leaves the data key out, so that Parse gives nil
+		// back.
+		if e.Data != nil {
+			envelope.Data = e.Data
+		}
 	default:
 		return nil, fmt.Errorf("goodyhookstest: cannot marshal event of type %T", event)
 	}
@@ -289,12 +293,23 @@ func NewSecret() string {
 //go:embed samples/*.json
 var samples embed.FS
 
+// olderEventTypes maps the older names of the batch events, which
+// Goody's documentation still uses, to the current ones.
+var olderEventTypes = map[goodyhooks.EventType]goodyhooks.EventType{
+	"gift_batch.created":   goodyhooks.EventOrderBatchCreated,
+	"gift_batch.completed": goodyhooks.EventOrderBatchCompleted,
+}
+
 // SamplePayload returns the example body from Goody's documentation
 // for an event type, with personal details replaced, or nil for a type
-// Goody does not document. The two batch examples use the older
-// gift_batch names, as Goody's documentation does. The caller owns the
-// returned slice.
+// Goody does not document. The older names gift_batch.created and
+// gift_batch.completed are taken for their current ones. The two batch
+// examples use the older gift_batch names, as Goody's documentation
+// does. The caller owns the returned slice.
 func SamplePayload(typ goodyhooks.EventType) []byte {
+	if current, ok := olderEventTypes[typ]; ok {
+		typ = current
+	}
 	if !typ.Known() {
 		return nil
 	}

@@ -186,6 +186,22 @@ func TestMarshal(t *testing.T) {
 
 	_, err = goodyhookstest.Marshal(nil)
 	assert.Error(t, err)
+
+	noData := &goodyhooks.UnknownEvent{EventMeta: goodyhooks.EventMeta{ID: "e2", Type: "x.y"}}
+	body, err = goodyhookstest.Marshal(noData)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"event_type":"x.y","id":"e2"}`, string(body))
+	again, err := goodyhooks.Parse(body)
+	require.NoError(t, err)
+	assert.Nil(t, again.(*goodyhooks.UnknownEvent).Data)
+}
+
+func TestSampleOlderNames(t *testing.T) {
+	older := goodyhookstest.Sample("gift_batch.created")
+	require.NotNil(t, older)
+	assert.Equal(t, goodyhooks.EventOrderBatchCreated, older.Meta().Type)
+	assert.Equal(t, goodyhookstest.SamplePayload(goodyhooks.EventOrderBatchCompleted),
+		goodyhookstest.SamplePayload("gift_batch.completed"))
 }
 
 func TestNewSecret(t *testing.T) {
