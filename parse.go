@@ -138,13 +138,14 @@ func parseUnknown(
 			Reason: "missing or empty; want an event name such as order.shipped",
 		}
 	}
-	if typ.Known() {
-		// Only a typed decode that failed leads here with a known type.
-		return nil, payloadError(typedErr)
-	}
 	id := env.ID
 	if id == "" {
 		id = env.EventID
+	}
+	if typ.Known() {
+		// Only a typed decode that failed leads here with a known type.
+		meta := EventMeta{ID: id, Type: typ, MessageID: messageID, Timestamp: timestamp, Raw: payload}
+		return parseOneKind(payload, meta)
 	}
 	return &UnknownEvent{
 		EventMeta: EventMeta{
@@ -156,6 +157,71 @@ func parseUnknown(
 		},
 		Data: env.Data,
 	}, nil
+}
+
+// parseOneKind decodes the data of a known event with only the keys of
+// its own kind, an order or an order batch. It runs after the decode
+// into the union of both kinds failed, which happens when the data holds
+// a key of the other kind with a value of another type. Such a key is
+// unknown to this kind and is ignored, as every unknown key is.
+func parseOneKind(payload []byte, meta EventMeta) (Event, error) {
+	missing := &PayloadError{
+		Field:  "data",
+		Reason: fmt.Sprintf("missing or null; %s events need an object", meta.Type),
+	}
+	if meta.Type == EventOrderBatchCreated || meta.Type == EventOrderBatchCompleted {
+		var env struct {
+			Data *wireBatchData `json:"data"`
+		}
+		if err := json.Unmarshal(payload, &env); err != nil {
+			return nil, payloadError(err)
+		}
+		if env.Data == nil {
+			return nil, missing
+		}
+		return newBatchEvent(meta, env.Data.union().batch()), nil
+	}
+	var env struct {
+		Data *wireOrder `json:"data"`
+	}
+	if err := json.Unmarshal(payload, &env); err != nil {
+		return nil, payloadError(err)
+	}
+	if env.Data == nil {
+		return nil, missing
+	}
+	return newOrderEvent(meta, env.Data.order()), nil
+}
+
+// wireBatchData holds the keys of the data of an order batch and none
+// of the keys that only an order has.
+type wireBatchData struct {
+	ID            string   `json:"id"`
+	Message       *string  `json:"message"`
+	Cart          Cart     `json:"cart"`
+	CardID        *string  `json:"card_id"`
+	Sender        Sender   `json:"sender"`
+	WorkspaceID   *string  `json:"workspace_id"`
+	WorkspaceName *string  `json:"workspace_name"`
+	ReferenceID   string   `json:"reference_id"`
+	ExpiresAt     wireTime `json:"expires_at"`
+
+	wireBatch
+}
+
+func (b *wireBatchData) union() *wireData {
+	return &wireData{
+		ID:            b.ID,
+		Message:       b.Message,
+		Cart:          b.Cart,
+		CardID:        b.CardID,
+		Sender:        b.Sender,
+		WorkspaceID:   b.WorkspaceID,
+		WorkspaceName: b.WorkspaceName,
+		ReferenceID:   b.ReferenceID,
+		ExpiresAt:     b.ExpiresAt,
+		wireBatch:     b.wireBatch,
+	}
 }
 
 func normalizeEventType(s string) EventType {

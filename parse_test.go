@@ -607,3 +607,49 @@ func TestEventJSONOmitsRaw(t *testing.T) {
 	assert.JSONEq(t, `"msg_json"`, string(fields["message_id"]))
 	assert.Contains(t, fields, "data")
 }
+
+func TestParseIgnoresOtherKindKeys(t *testing.T) {
+	tests := []struct {
+		name string
+		body string
+		want goodyhooks.EventType
+	}{
+		{name: "batch count in order", want: goodyhooks.EventOrderShipped,
+			body: `{"event_type":"order.shipped","id":"e","data":{"id":"o","status":"shipped","recipients_count":"2"}}`},
+		{name: "batch preview object in order", want: goodyhooks.EventOrderShipped,
+			body: `{"event_type":"order.shipped","id":"e","data":{"id":"o","status":"shipped","orders_preview":{}}}`},
+		{name: "batch flag string in order", want: goodyhooks.EventOrderCreated,
+			body: `{"event_type":"order.created","id":"e","data":{"id":"o","status":"created","is_scheduled_send":"no"}}`},
+		{name: "shipments object in batch", want: goodyhooks.EventOrderBatchCreated,
+			body: `{"event_type":"order_batch.created","id":"e","data":{"id":"b","send_status":"pending","shipments":{"a":1}}}`},
+		{name: "amounts array in batch", want: goodyhooks.EventOrderBatchCompleted,
+			body: `{"event_type":"gift_batch.completed","id":"e","data":{"id":"b","send_status":"complete","gifts_count":3,"amounts":[]}}`},
+		{name: "event times in batch", want: goodyhooks.EventOrderBatchCreated,
+			body: `{"event_type":"order_batch.created","id":"e","data":{"id":"b","send_status":"pending","event_times":{"created_at":"soon"}}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			event := mustParse(t, []byte(tt.body))
+			assert.Equal(t, tt.want, event.Meta().Type)
+			assert.Equal(t, "e", event.Meta().ID)
+			switch e := event.(type) {
+			case *goodyhooks.OrderBatchCompleted:
+				assert.Equal(t, int64(3), e.Data.OrdersCount)
+				assert.Equal(t, "b", e.Data.ID)
+			case *goodyhooks.OrderBatchCreated:
+				assert.Equal(t, "b", e.Data.ID)
+			case *goodyhooks.OrderShipped:
+				assert.Equal(t, "o", e.Data.ID)
+			case *goodyhooks.OrderCreated:
+				assert.Equal(t, goodyhooks.OrderStatusCreated, e.Data.Status)
+			}
+		})
+	}
+}
+
+func TestParseOwnKindErrorsKeepField(t *testing.T) {
+	_, err := goodyhooks.Parse([]byte(`{"event_type":"order_batch.created","data":{"send_status":"pending","orders_count":"x","shipments":{}}}`))
+	var payloadErr *goodyhooks.PayloadError
+	require.ErrorAs(t, err, &payloadErr)
+	assert.Equal(t, "data.orders_count", payloadErr.Field)
+}
