@@ -320,9 +320,9 @@ type flakyStore struct {
 
 var errStoreDown = errors.New("store unreachable")
 
-func (s *flakyStore) Claim(ctx context.Context, id string) (goodyhooks.ClaimStatus, error) {
+func (s *flakyStore) Claim(ctx context.Context, id string) (goodyhooks.ClaimStatus, string, error) {
 	if s.down.Load() {
-		return 0, errStoreDown
+		return 0, "", errStoreDown
 	}
 	return s.MemoryStore.Claim(ctx, id)
 }

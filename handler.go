@@ -240,7 +240,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 	callback func(context.Context, Event) error, event Event) {
 	meta := event.Meta()
-	status, err := h.store.Claim(ctx, meta.MessageID)
+	status, token, err := h.store.Claim(ctx, meta.MessageID)
 	if err != nil {
 		h.logEvent(ctx, slog.LevelError, "goodyhooks: idempotency store failed", meta, err)
 		http.Error(w, "temporarily unavailable; retry later", http.StatusServiceUnavailable)
@@ -274,14 +274,14 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 	finished := false
 	defer func() {
 		if !finished {
-			h.releaseClaim(ctx, meta)
+			h.releaseClaim(ctx, meta, token)
 		}
 	}()
 	err = h.run(ctx, callback, event)
 	finished = true
 
 	if err != nil {
-		h.releaseClaim(ctx, meta)
+		h.releaseClaim(ctx, meta, token)
 		h.respondCallbackError(ctx, w, event, err)
 		return
 	}
@@ -289,7 +289,7 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 	// seconds, but the outcome must still be recorded.
 	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if completeErr := h.store.Complete(storeCtx, meta.MessageID); completeErr != nil {
+	if completeErr := h.store.Complete(storeCtx, meta.MessageID, token); completeErr != nil {
 		h.logEvent(ctx, slog.LevelError, "goodyhooks: recording a handled message failed; "+
 			"a manual re-send may run it again", meta, completeErr)
 	}
@@ -299,10 +299,10 @@ func (h *Handler) runOnce(ctx context.Context, w http.ResponseWriter,
 // releaseClaim drops the claim on a message whose callback did not
 // succeed, so that the next delivery runs the callback again. It uses a
 // context of its own, since the request's may already be canceled.
-func (h *Handler) releaseClaim(ctx context.Context, meta *EventMeta) {
+func (h *Handler) releaseClaim(ctx context.Context, meta *EventMeta, token string) {
 	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := h.store.Release(storeCtx, meta.MessageID); err != nil {
+	if err := h.store.Release(storeCtx, meta.MessageID, token); err != nil {
 		h.logEvent(ctx, slog.LevelError, "goodyhooks: releasing a claim failed; "+
 			"retries get 409 until it expires", meta, err)
 	}

@@ -616,18 +616,18 @@ type fakeStore struct {
 	release  []string
 }
 
-func (s *fakeStore) Claim(context.Context, string) (goodyhooks.ClaimStatus, error) {
-	return s.status, s.err
+func (s *fakeStore) Claim(context.Context, string) (goodyhooks.ClaimStatus, string, error) {
+	return s.status, "token", s.err
 }
 
-func (s *fakeStore) Complete(_ context.Context, id string) error {
+func (s *fakeStore) Complete(_ context.Context, id, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.complete = append(s.complete, id)
 	return nil
 }
 
-func (s *fakeStore) Release(_ context.Context, id string) error {
+func (s *fakeStore) Release(_ context.Context, id, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.release = append(s.release, id)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -57,14 +58,18 @@ func (s ClaimStatus) String() string {
 // several replicas can share.
 type IdempotencyStore interface {
 	// Claim marks messageID as in progress unless it is already in
-	// progress or done, and returns which of the three it found.
-	Claim(ctx context.Context, messageID string) (ClaimStatus, error)
-	// Complete marks a claimed messageID as done, so that later Claims
-	// return ClaimDone until the record expires.
-	Complete(ctx context.Context, messageID string) error
-	// Release drops the claim on messageID, so that the next Claim
-	// returns ClaimAcquired.
-	Release(ctx context.Context, messageID string) error
+	// progress or done, and returns which of the three it found. With
+	// ClaimAcquired it also returns a token that identifies this claim
+	// among all claims of the message, past and future.
+	Claim(ctx context.Context, messageID string) (status ClaimStatus, token string, err error)
+	// Complete marks messageID as done, so that later Claims return
+	// ClaimDone until the record expires. It does so even if the claim
+	// of token has expired meanwhile, since the callback succeeded.
+	Complete(ctx context.Context, messageID, token string) error
+	// Release drops the claim on messageID if token still holds it, so
+	// that the next Claim returns ClaimAcquired. A claim that expired
+	// and was taken by another delivery since is left alone.
+	Release(ctx context.Context, messageID, token string) error
 }
 
 // ErrStoreFull is returned by [MemoryStore.Claim] when every entry is a
@@ -77,7 +82,9 @@ var ErrStoreFull = errors.New("goodyhooks: idempotency store full of claims in p
 //
 // An entry, in progress or done, expires ttl after it was last written.
 // When the store holds maxEntries entries, a new claim first drops the
-// expired ones, then the oldest done entry.
+// expired ones, then the oldest done entry. A later delivery of a
+// message whose entry was dropped runs its callback again, so size the
+// store for the messages that arrive within ttl.
 type MemoryStore struct {
 	ttl        time.Duration
 	maxEntries int
@@ -86,10 +93,12 @@ type MemoryStore struct {
 	mu      sync.Mutex
 	entries map[string]*list.Element
 	order   *list.List // of *memoryEntry, oldest write first
+	claims  uint64     // claims made so far, the source of tokens
 }
 
 type memoryEntry struct {
 	messageID string
+	token     string
 	done      bool
 	expires   time.Time
 }
@@ -122,7 +131,7 @@ func NewMemoryStore(ttl time.Duration, maxEntries int) (*MemoryStore, error) {
 
 // Claim implements [IdempotencyStore]. It returns [ErrStoreFull] when the
 // store is full of claims in progress.
-func (s *MemoryStore) Claim(_ context.Context, messageID string) (ClaimStatus, error) {
+func (s *MemoryStore) Claim(_ context.Context, messageID string) (ClaimStatus, string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -131,22 +140,24 @@ func (s *MemoryStore) Claim(_ context.Context, messageID string) (ClaimStatus, e
 		entry := element.Value.(*memoryEntry)
 		if now.Before(entry.expires) {
 			if entry.done {
-				return ClaimDone, nil
+				return ClaimDone, "", nil
 			}
-			return ClaimInProgress, nil
+			return ClaimInProgress, "", nil
 		}
 		s.remove(element)
 	}
 	if len(s.entries) >= s.maxEntries && !s.evict(now) {
-		return 0, ErrStoreFull
+		return 0, "", ErrStoreFull
 	}
-	entry := &memoryEntry{messageID: messageID, expires: now.Add(s.ttl)}
+	s.claims++
+	token := strconv.FormatUint(s.claims, 10)
+	entry := &memoryEntry{messageID: messageID, token: token, expires: now.Add(s.ttl)}
 	s.entries[messageID] = s.order.PushBack(entry)
-	return ClaimAcquired, nil
+	return ClaimAcquired, token, nil
 }
 
 // Complete implements [IdempotencyStore].
-func (s *MemoryStore) Complete(_ context.Context, messageID string) error {
+func (s *MemoryStore) Complete(_ context.Context, messageID, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
@@ -161,12 +172,17 @@ func (s *MemoryStore) Complete(_ context.Context, messageID string) error {
 }
 
 // Release implements [IdempotencyStore]. Releasing an id that is not
-// claimed does nothing.
-func (s *MemoryStore) Release(_ context.Context, messageID string) error {
+// claimed, or whose claim another token holds, does nothing.
+func (s *MemoryStore) Release(_ context.Context, messageID, token string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	if element, ok := s.entries[messageID]; ok && !element.Value.(*memoryEntry).done {
+	element, ok := s.entries[messageID]
+	if !ok {
+		return nil
+	}
+	entry := element.Value.(*memoryEntry)
+	if !entry.done && entry.token == token {
 		s.remove(element)
 	}
 	return nil

@@ -43,9 +43,17 @@ func newClockedStore(t *testing.T, ttl time.Duration, maxEntries int) (*MemorySt
 // claim calls Claim and requires it to succeed.
 func claim(t *testing.T, store *MemoryStore, id string) ClaimStatus {
 	t.Helper()
-	status, err := store.Claim(context.Background(), id)
-	require.NoError(t, err, "Claim(%q)", id)
+	status, _ := claimWithToken(t, store, id)
 	return status
+}
+
+// claimWithToken calls Claim, requires it to succeed and returns the
+// token too.
+func claimWithToken(t *testing.T, store *MemoryStore, id string) (ClaimStatus, string) {
+	t.Helper()
+	status, token, err := store.Claim(context.Background(), id)
+	require.NoError(t, err, "Claim(%q)", id)
+	return status, token
 }
 
 func TestNewMemoryStoreInvalid(t *testing.T) {
@@ -73,23 +81,29 @@ func TestMemoryStoreLifecycle(t *testing.T) {
 	ctx := context.Background()
 	store, _ := newClockedStore(t, time.Hour, 10)
 
-	assert.Equal(t, ClaimAcquired, claim(t, store, "msg_a"), "first claim")
+	status, token := claimWithToken(t, store, "msg_a")
+	assert.Equal(t, ClaimAcquired, status, "first claim")
+	assert.NotEmpty(t, token)
 	assert.Equal(t, ClaimInProgress, claim(t, store, "msg_a"), "claim while in progress")
-	require.NoError(t, store.Release(ctx, "msg_a"))
-	assert.Equal(t, ClaimAcquired, claim(t, store, "msg_a"), "claim after release")
-	require.NoError(t, store.Complete(ctx, "msg_a"))
+	require.NoError(t, store.Release(ctx, "msg_a", "not-the-token"))
+	assert.Equal(t, ClaimInProgress, claim(t, store, "msg_a"), "claim after a release with another token")
+	require.NoError(t, store.Release(ctx, "msg_a", token))
+	status, second := claimWithToken(t, store, "msg_a")
+	assert.Equal(t, ClaimAcquired, status, "claim after release")
+	assert.NotEqual(t, token, second, "each claim has its own token")
+	require.NoError(t, store.Complete(ctx, "msg_a", second))
 	assert.Equal(t, ClaimDone, claim(t, store, "msg_a"), "claim after complete")
 
 	// Release drops only a claim in progress, never a done message.
-	require.NoError(t, store.Release(ctx, "msg_a"))
+	require.NoError(t, store.Release(ctx, "msg_a", second))
 	assert.Equal(t, ClaimDone, claim(t, store, "msg_a"), "claim after releasing a done message")
-	require.NoError(t, store.Release(ctx, "msg_unknown"))
+	require.NoError(t, store.Release(ctx, "msg_unknown", ""))
 	assert.Equal(t, 1, store.Len())
 }
 
 func TestMemoryStoreCompleteUnclaimed(t *testing.T) {
 	store, _ := newClockedStore(t, time.Hour, 10)
-	require.NoError(t, store.Complete(context.Background(), "msg_a"))
+	require.NoError(t, store.Complete(context.Background(), "msg_a", ""))
 	assert.Equal(t, ClaimDone, claim(t, store, "msg_a"))
 }
 
@@ -113,7 +127,7 @@ func TestMemoryStoreExpiry(t *testing.T) {
 			store, clock := newClockedStore(t, ttl, 10)
 			require.Equal(t, ClaimAcquired, claim(t, store, "msg_a"))
 			if tt.done {
-				require.NoError(t, store.Complete(context.Background(), "msg_a"))
+				require.NoError(t, store.Complete(context.Background(), "msg_a", ""))
 			}
 			clock.advance(tt.elapsed)
 			assert.Equal(t, tt.want, claim(t, store, "msg_a"))
@@ -127,7 +141,7 @@ func TestMemoryStoreCompleteRestartsTTL(t *testing.T) {
 	store, clock := newClockedStore(t, ttl, 10)
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_a"))
 	clock.advance(ttl / 2)
-	require.NoError(t, store.Complete(context.Background(), "msg_a"))
+	require.NoError(t, store.Complete(context.Background(), "msg_a", ""))
 
 	// The done entry lives ttl from Complete, not from Claim.
 	clock.advance(ttl - time.Nanosecond)
@@ -145,7 +159,7 @@ func TestMemoryStoreEvictsOldestDone(t *testing.T) {
 	for _, id := range []string{"msg_a", "msg_b"} {
 		clock.advance(time.Second)
 		require.Equal(t, ClaimAcquired, claim(t, store, id))
-		require.NoError(t, store.Complete(ctx, id))
+		require.NoError(t, store.Complete(ctx, id, ""))
 	}
 	require.Equal(t, 3, store.Len())
 
@@ -159,7 +173,7 @@ func TestMemoryStoreEvictsOldestDone(t *testing.T) {
 	// again evicts msg_b, the last done entry. Only claims in progress
 	// are left, so msg_b finds the store full.
 	assert.Equal(t, ClaimAcquired, claim(t, store, "msg_a"), "the oldest done entry was evicted")
-	_, err := store.Claim(ctx, "msg_b")
+	_, _, err := store.Claim(ctx, "msg_b")
 	require.ErrorIs(t, err, ErrStoreFull, "msg_b was evicted next")
 }
 
@@ -169,9 +183,9 @@ func TestMemoryStoreCompleteMovesToBack(t *testing.T) {
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_a"))
 	clock.advance(time.Second)
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_b"))
-	require.NoError(t, store.Complete(ctx, "msg_b"))
+	require.NoError(t, store.Complete(ctx, "msg_b", ""))
 	clock.advance(time.Second)
-	require.NoError(t, store.Complete(ctx, "msg_a"))
+	require.NoError(t, store.Complete(ctx, "msg_a", ""))
 
 	// msg_a was claimed first but completed last, so msg_b is older.
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_c"))
@@ -185,7 +199,7 @@ func TestMemoryStoreDropsExpiredFirst(t *testing.T) {
 	store, clock := newClockedStore(t, ttl, 4)
 	for _, id := range []string{"msg_a", "msg_b", "msg_c"} {
 		require.Equal(t, ClaimAcquired, claim(t, store, id))
-		require.NoError(t, store.Complete(ctx, id))
+		require.NoError(t, store.Complete(ctx, id, ""))
 	}
 	clock.advance(ttl)
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_d"))
@@ -201,22 +215,23 @@ func TestMemoryStoreFull(t *testing.T) {
 	ctx := context.Background()
 	const ttl = time.Hour
 	store, clock := newClockedStore(t, ttl, 2)
-	require.Equal(t, ClaimAcquired, claim(t, store, "msg_a"))
+	statusA, tokenA := claimWithToken(t, store, "msg_a")
+	require.Equal(t, ClaimAcquired, statusA)
 	require.Equal(t, ClaimAcquired, claim(t, store, "msg_b"))
 
-	status, err := store.Claim(ctx, "msg_c")
+	status, _, err := store.Claim(ctx, "msg_c")
 	require.ErrorIs(t, err, ErrStoreFull)
 	assert.Zero(t, status)
 	assert.Equal(t, 2, store.Len())
 	assert.Equal(t, ClaimInProgress, claim(t, store, "msg_a"), "a full store still reports its claims")
-	require.ErrorIs(t, store.Complete(ctx, "msg_c"), ErrStoreFull, "Complete of an unclaimed id")
+	require.ErrorIs(t, store.Complete(ctx, "msg_c", ""), ErrStoreFull, "Complete of an unclaimed id")
 
-	require.NoError(t, store.Release(ctx, "msg_a"))
+	require.NoError(t, store.Release(ctx, "msg_a", tokenA))
 	assert.Equal(t, ClaimAcquired, claim(t, store, "msg_c"), "claim after a release makes room")
 
 	// Claims in progress expire too, so a full store does not stay
 	// full past the ttl.
-	_, err = store.Claim(ctx, "msg_d")
+	_, _, err = store.Claim(ctx, "msg_d")
 	require.ErrorIs(t, err, ErrStoreFull)
 	clock.advance(ttl)
 	assert.Equal(t, ClaimAcquired, claim(t, store, "msg_d"), "claim after the claims expired")
@@ -230,7 +245,7 @@ func TestMemoryStoreSizeBound(t *testing.T) {
 		id := fmt.Sprintf("msg_%d", i)
 		clock.advance(time.Millisecond)
 		require.Equal(t, ClaimAcquired, claim(t, store, id))
-		require.NoError(t, store.Complete(ctx, id))
+		require.NoError(t, store.Complete(ctx, id, ""))
 		require.LessOrEqual(t, store.Len(), maxEntries, "after %d messages", i+1)
 	}
 	assert.Equal(t, maxEntries, store.Len())
@@ -256,7 +271,7 @@ func TestMemoryStoreConcurrentClaim(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				status, err := store.Claim(context.Background(), id)
+				status, _, err := store.Claim(context.Background(), id)
 				assert.NoError(t, err)
 				statuses <- status
 			}()
@@ -296,7 +311,7 @@ func TestMemoryStoreConcurrentUse(t *testing.T) {
 			ctx := context.Background()
 			for i := 0; i < rounds; i++ {
 				id := fmt.Sprintf("msg_%d", (i*7+g)%(2*maxEntries))
-				status, err := store.Claim(ctx, id)
+				status, token, err := store.Claim(ctx, id)
 				if err != nil {
 					assert.ErrorIs(t, err, ErrStoreFull)
 					continue
@@ -314,9 +329,9 @@ func TestMemoryStoreConcurrentUse(t *testing.T) {
 				holders[id]--
 				mu.Unlock()
 				if i%3 == 0 {
-					assert.NoError(t, store.Release(ctx, id))
+					assert.NoError(t, store.Release(ctx, id, token))
 				} else {
-					assert.NoError(t, store.Complete(ctx, id))
+					assert.NoError(t, store.Complete(ctx, id, token))
 				}
 			}
 		}(g)
@@ -341,4 +356,23 @@ func TestClaimStatusString(t *testing.T) {
 			assert.Equal(t, tt.want, tt.status.String())
 		})
 	}
+}
+
+// TestMemoryStoreStaleRelease covers a callback that outlives its claim:
+// its Release must not drop the claim that a later delivery took since,
+// or a third delivery would run the callback alongside the second.
+func TestMemoryStoreStaleRelease(t *testing.T) {
+	ctx := context.Background()
+	const ttl = time.Minute
+	store, clock := newClockedStore(t, ttl, 10)
+
+	_, stale := claimWithToken(t, store, "msg_slow")
+	clock.advance(ttl)
+	status, live := claimWithToken(t, store, "msg_slow")
+	require.Equal(t, ClaimAcquired, status, "claim after the first expired")
+
+	require.NoError(t, store.Release(ctx, "msg_slow", stale))
+	assert.Equal(t, ClaimInProgress, claim(t, store, "msg_slow"), "the live claim survives a stale release")
+	require.NoError(t, store.Complete(ctx, "msg_slow", live))
+	assert.Equal(t, ClaimDone, claim(t, store, "msg_slow"))
 }

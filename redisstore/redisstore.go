@@ -33,7 +33,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/goodyhooks/goodyhooks"
@@ -90,8 +89,7 @@ return 0
 `)
 
 // Store is a [goodyhooks.IdempotencyStore] kept in Redis. It is safe for
-// concurrent use. Use one Store per process: it remembers the token of
-// each claim it holds until Complete or Release.
+// concurrent use.
 //
 // Stores on the same Redis with the same prefix share their records,
 // whether they run in one process or in many.
@@ -100,25 +98,7 @@ type Store struct {
 	prefix   string
 	claimTTL time.Duration
 	doneTTL  time.Duration
-
-	mu     sync.Mutex
-	claims map[string]heldClaim // by message id
-	// sweepAt is the number of held claims at which the next acquired
-	// claim first drops the expired ones.
-	sweepAt int
 }
-
-// heldClaim is a claim this Store acquired and has not yet completed or
-// released.
-type heldClaim struct {
-	token   string
-	expires time.Time
-}
-
-// minSweepAt is the smallest number of held claims at which expired ones
-// are dropped. Claims are normally completed or released within a
-// request, so only a callback that never returns leaves one behind.
-const minSweepAt = 64
 
 // Option configures [New].
 type Option func(*Store) error
@@ -183,8 +163,6 @@ func New(client redis.UniversalClient, options ...Option) (*Store, error) {
 		prefix:   DefaultPrefix,
 		claimTTL: DefaultClaimTTL,
 		doneTTL:  DefaultDoneTTL,
-		claims:   make(map[string]heldClaim),
-		sweepAt:  minSweepAt,
 	}
 	for _, option := range options {
 		if option == nil {
@@ -206,36 +184,33 @@ func (s *Store) Key(messageID string) string {
 // [goodyhooks.ClaimAcquired] if it set the message's key to a new claim,
 // [goodyhooks.ClaimDone] if the key records the message as done, and
 // [goodyhooks.ClaimInProgress] if the key holds a claim of this or of
-// another Store. It returns an error wrapping the Redis client's error
-// if Redis cannot be reached or ctx ends first, and an error for an
-// empty messageID.
-func (s *Store) Claim(ctx context.Context, messageID string) (goodyhooks.ClaimStatus, error) {
+// another Store. With ClaimAcquired it returns the claim's token, a
+// random value of 32 hexadecimal digits. It returns an error wrapping
+// the Redis client's error if Redis cannot be reached or ctx ends
+// first, and an error for an empty messageID.
+func (s *Store) Claim(ctx context.Context, messageID string) (goodyhooks.ClaimStatus, string, error) {
 	if messageID == "" {
-		return 0, errors.New("redisstore: empty message id; Claim takes the svix-id of a verified delivery")
+		return 0, "", errors.New("redisstore: empty message id; Claim takes the svix-id of a verified delivery")
 	}
 	token, err := newToken()
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
-	// Taken before the script runs, so that the expiry kept here is
-	// never later than the one Redis sets.
-	expires := time.Now().Add(s.claimTTL)
 
 	result, err := claimScript.Run(ctx, s.client, []string{s.Key(messageID)},
 		token, s.claimTTL.Milliseconds()).Int()
 	if err != nil {
-		return 0, fmt.Errorf("redisstore: claiming message %q failed: %w; check that Redis is reachable", messageID, err)
+		return 0, "", fmt.Errorf("redisstore: claiming message %q failed: %w; check that Redis is reachable", messageID, err)
 	}
 	switch result {
 	case 1:
-		s.hold(messageID, heldClaim{token: token, expires: expires})
-		return goodyhooks.ClaimAcquired, nil
+		return goodyhooks.ClaimAcquired, token, nil
 	case 2:
-		return goodyhooks.ClaimDone, nil
+		return goodyhooks.ClaimDone, "", nil
 	case 3:
-		return goodyhooks.ClaimInProgress, nil
+		return goodyhooks.ClaimInProgress, "", nil
 	}
-	return 0, fmt.Errorf("redisstore: claiming message %q returned unknown result %d; "+
+	return 0, "", fmt.Errorf("redisstore: claiming message %q returned unknown result %d; "+
 		"check that no other program writes keys under the prefix %q", messageID, result, s.prefix)
 }
 
@@ -245,8 +220,7 @@ func (s *Store) Claim(ctx context.Context, messageID string) (goodyhooks.ClaimSt
 // deliveries must not run it again, even if its claim expired and
 // another replica claimed the message meanwhile. It returns an error wrapping the Redis
 // client's error if Redis cannot be reached or ctx ends first.
-func (s *Store) Complete(ctx context.Context, messageID string) error {
-	s.drop(messageID)
+func (s *Store) Complete(ctx context.Context, messageID, _ string) error {
 	if err := s.client.Set(ctx, s.Key(messageID), doneValue, s.doneTTL).Err(); err != nil {
 		return fmt.Errorf("redisstore: recording message %q as done failed: %w; "+
 			"check that Redis is reachable", messageID, err)
@@ -255,57 +229,21 @@ func (s *Store) Complete(ctx context.Context, messageID string) error {
 }
 
 // Release implements [goodyhooks.IdempotencyStore]. It deletes the
-// message's key only if it still holds this Store's claim, so that it
-// never drops a claim that another replica took after this one expired,
-// nor a record of the message as done. It does nothing for a message
-// that this Store did not claim. It returns an error wrapping the Redis
+// message's key only if it still holds token, so that it never drops a
+// claim that another delivery took after this one expired, in this
+// process or another, nor a record of the message as done. It does
+// nothing for an empty token. It returns an error wrapping the Redis
 // client's error if Redis cannot be reached or ctx ends first. The
 // claim then stays until the claim TTL ends it.
-func (s *Store) Release(ctx context.Context, messageID string) error {
-	claim, ok := s.drop(messageID)
-	if !ok {
+func (s *Store) Release(ctx context.Context, messageID, token string) error {
+	if token == "" {
 		return nil
 	}
-	if err := releaseScript.Run(ctx, s.client, []string{s.Key(messageID)}, claim.token).Err(); err != nil {
+	if err := releaseScript.Run(ctx, s.client, []string{s.Key(messageID)}, token).Err(); err != nil {
 		return fmt.Errorf("redisstore: releasing the claim on message %q failed: %w; "+
 			"it expires by itself after the claim TTL of %v", messageID, err, s.claimTTL)
 	}
 	return nil
-}
-
-// hold remembers an acquired claim until Complete or Release.
-//
-// NOTE: claims are remembered by message id, because the
-// goodyhooks.IdempotencyStore methods take nothing else. If this
-// Store's claim expires while its callback runs and a second delivery
-// to the same process claims the message again, the two deliveries share
-// the newer token, and the first to finish releases or completes for
-// both.
-func (s *Store) hold(messageID string, claim heldClaim) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	if len(s.claims) >= s.sweepAt {
-		now := time.Now()
-		for id, held := range s.claims {
-			if now.After(held.expires) {
-				delete(s.claims, id)
-			}
-		}
-		s.sweepAt = max(2*len(s.claims), minSweepAt)
-	}
-	s.claims[messageID] = claim
-}
-
-// drop removes the claim on messageID from the claims this Store holds
-// and returns it, if there is one.
-func (s *Store) drop(messageID string) (heldClaim, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-
-	claim, ok := s.claims[messageID]
-	delete(s.claims, messageID)
-	return claim, ok
 }
 
 // newToken returns a random claim token of 32 hexadecimal digits.

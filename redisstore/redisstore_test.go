@@ -71,20 +71,21 @@ func TestClaimLifecycle(t *testing.T) {
 	require.NoError(t, err)
 	key := store.Key("msg_lifecycle")
 
-	status, err := store.Claim(ctx, "msg_lifecycle")
+	status, token, err := store.Claim(ctx, "msg_lifecycle")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimAcquired, status)
+	assert.Len(t, token, 32)
 
 	claimTTL, err := client.PTTL(ctx, key).Result()
 	require.NoError(t, err)
 	assert.Greater(t, claimTTL, time.Duration(0), "a claim must expire")
 	assert.LessOrEqual(t, claimTTL, redisstore.DefaultClaimTTL)
 
-	status, err = store.Claim(ctx, "msg_lifecycle")
+	status, _, err = store.Claim(ctx, "msg_lifecycle")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimInProgress, status, "second claim of the same Store")
 
-	require.NoError(t, store.Complete(ctx, "msg_lifecycle"))
+	require.NoError(t, store.Complete(ctx, "msg_lifecycle", token))
 	value, err := client.Get(ctx, key).Result()
 	require.NoError(t, err)
 	assert.Equal(t, "done", value)
@@ -94,11 +95,11 @@ func TestClaimLifecycle(t *testing.T) {
 	assert.Greater(t, doneTTL, redisstore.DefaultClaimTTL, "the done TTL replaces the claim TTL")
 	assert.LessOrEqual(t, doneTTL, time.Hour)
 
-	status, err = store.Claim(ctx, "msg_lifecycle")
+	status, _, err = store.Claim(ctx, "msg_lifecycle")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimDone, status)
 
-	require.NoError(t, store.Release(ctx, "msg_lifecycle"))
+	require.NoError(t, store.Release(ctx, "msg_lifecycle", token))
 	value, err = client.Get(ctx, key).Result()
 	require.NoError(t, err)
 	assert.Equal(t, "done", value, "Release after Complete must keep the done record")
@@ -114,25 +115,28 @@ func TestReleaseThenClaim(t *testing.T) {
 	second, err := redisstore.New(client)
 	require.NoError(t, err)
 
-	status, err := first.Claim(ctx, "msg_release")
+	status, token, err := first.Claim(ctx, "msg_release")
 	require.NoError(t, err)
 	require.Equal(t, goodyhooks.ClaimAcquired, status)
 
-	status, err = second.Claim(ctx, "msg_release")
+	status, other, err := second.Claim(ctx, "msg_release")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimInProgress, status, "claim held by another Store")
+	assert.Empty(t, other)
 
-	require.NoError(t, second.Release(ctx, "msg_release"), "releasing a claim the Store does not hold")
+	require.NoError(t, second.Release(ctx, "msg_release", other), "releasing without a token")
+	require.NoError(t, second.Release(ctx, "msg_release", "0123456789abcdef0123456789abcdef"),
+		"releasing with a token that does not hold the claim")
 	exists, err := client.Exists(ctx, first.Key("msg_release")).Result()
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), exists, "another Store's Release must not drop the claim")
 
-	require.NoError(t, first.Release(ctx, "msg_release"))
+	require.NoError(t, first.Release(ctx, "msg_release", token))
 	exists, err = client.Exists(ctx, first.Key("msg_release")).Result()
 	require.NoError(t, err)
 	assert.Equal(t, int64(0), exists, "Release by the holder deletes the key")
 
-	status, err = second.Claim(ctx, "msg_release")
+	status, _, err = second.Claim(ctx, "msg_release")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimAcquired, status, "claim after Release")
 }
@@ -147,31 +151,31 @@ func TestClaimExpires(t *testing.T) {
 	survivor, err := redisstore.New(client, redisstore.WithClaimTTL(time.Minute))
 	require.NoError(t, err)
 
-	status, err := crashed.Claim(ctx, "msg_expiry")
+	status, staleToken, err := crashed.Claim(ctx, "msg_expiry")
 	require.NoError(t, err)
 	require.Equal(t, goodyhooks.ClaimAcquired, status)
 
-	status, err = survivor.Claim(ctx, "msg_expiry")
+	status, _, err = survivor.Claim(ctx, "msg_expiry")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimInProgress, status, "claim before expiry")
 
 	waitForExpiry(t, client, crashed.Key("msg_expiry"))
 
-	status, err = survivor.Claim(ctx, "msg_expiry")
+	status, liveToken, err := survivor.Claim(ctx, "msg_expiry")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimAcquired, status, "claim after the first claim expired")
 
 	// The Store whose claim expired must not drop the new claim.
-	require.NoError(t, crashed.Release(ctx, "msg_expiry"))
-	status, err = survivor.Claim(ctx, "msg_expiry")
+	require.NoError(t, crashed.Release(ctx, "msg_expiry", staleToken))
+	status, _, err = survivor.Claim(ctx, "msg_expiry")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimInProgress, status, "claim after a stale Release")
 
 	// A callback that succeeded after its claim expired is still
 	// recorded, and the later holder's Release keeps that record.
-	require.NoError(t, crashed.Complete(ctx, "msg_expiry"))
-	require.NoError(t, survivor.Release(ctx, "msg_expiry"))
-	status, err = survivor.Claim(ctx, "msg_expiry")
+	require.NoError(t, crashed.Complete(ctx, "msg_expiry", staleToken))
+	require.NoError(t, survivor.Release(ctx, "msg_expiry", liveToken))
+	status, _, err = survivor.Claim(ctx, "msg_expiry")
 	require.NoError(t, err)
 	assert.Equal(t, goodyhooks.ClaimDone, status, "claim after a late Complete")
 }
@@ -197,7 +201,7 @@ func TestStorePrefixesSeparate(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, store := range []*redisstore.Store{shop, billing} {
-		status, err := store.Claim(ctx, "msg_prefix")
+		status, _, err := store.Claim(ctx, "msg_prefix")
 		require.NoError(t, err)
 		assert.Equal(t, goodyhooks.ClaimAcquired, status, "claim under prefix %s", store.Key(""))
 	}
@@ -209,7 +213,7 @@ func TestEmptyMessageID(t *testing.T) {
 	store, err := redisstore.New(client)
 	require.NoError(t, err)
 
-	_, err = store.Claim(context.Background(), "")
+	_, _, err = store.Claim(context.Background(), "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "empty message id")
 }
@@ -226,13 +230,13 @@ func TestStoreUnreachable(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	_, err = store.Claim(ctx, "msg_unreachable")
+	_, _, err = store.Claim(ctx, "msg_unreachable")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `claiming message "msg_unreachable" failed`)
 	var opErr *net.OpError
 	assert.True(t, errors.As(err, &opErr), "error %v must wrap the dial error", err)
 
-	err = store.Complete(ctx, "msg_unreachable")
+	err = store.Complete(ctx, "msg_unreachable", "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `recording message "msg_unreachable" as done failed`)
 }
@@ -244,12 +248,12 @@ func TestReleaseUnreachable(t *testing.T) {
 	store, err := redisstore.New(client)
 	require.NoError(t, err)
 
-	status, err := store.Claim(ctx, "msg_release_down")
+	status, token, err := store.Claim(ctx, "msg_release_down")
 	require.NoError(t, err)
 	require.Equal(t, goodyhooks.ClaimAcquired, status)
 
 	server.Stop()
-	err = store.Release(ctx, "msg_release_down")
+	err = store.Release(ctx, "msg_release_down", token)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `releasing the claim on message "msg_release_down" failed`)
 	assert.Contains(t, err.Error(), "after the claim TTL of 1m0s")
@@ -262,7 +266,32 @@ func TestClaimCanceledContext(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = store.Claim(ctx, "msg_canceled")
+	_, _, err = store.Claim(ctx, "msg_canceled")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, context.Canceled)
+}
+
+// TestStaleReleaseSameStore covers one process whose callback outlives
+// its claim while a retry to the same process claims the message
+// again: the late Release carries the expired token and must keep the
+// retry's claim.
+func TestStaleReleaseSameStore(t *testing.T) {
+	server := startRedis(t)
+	client := server.newClient()
+	ctx := context.Background()
+	store, err := redisstore.New(client, redisstore.WithClaimTTL(100*time.Millisecond))
+	require.NoError(t, err)
+
+	_, stale, err := store.Claim(ctx, "msg_same_store")
+	require.NoError(t, err)
+	waitForExpiry(t, client, store.Key("msg_same_store"))
+	status, live, err := store.Claim(ctx, "msg_same_store")
+	require.NoError(t, err)
+	require.Equal(t, goodyhooks.ClaimAcquired, status)
+	require.NotEqual(t, stale, live)
+
+	require.NoError(t, store.Release(ctx, "msg_same_store", stale))
+	value, err := client.Get(ctx, store.Key("msg_same_store")).Result()
+	require.NoError(t, err)
+	assert.Equal(t, live, value, "the retry's claim must survive the stale release")
 }

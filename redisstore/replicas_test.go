@@ -201,7 +201,7 @@ func TestReplicasCrashedClaimExpires(t *testing.T) {
 	})
 
 	// The crashed replica claimed the message and never finished it.
-	status, err := crashed.store.Claim(context.Background(), message.messageID)
+	status, _, err := crashed.store.Claim(context.Background(), message.messageID)
 	require.NoError(t, err)
 	require.Equal(t, goodyhooks.ClaimAcquired, status)
 

@@ -137,7 +137,15 @@ func decodeBody(request events.LambdaFunctionURLRequest) ([]byte, error) {
 }
 
 // run dispatches the event and returns 204, or 500 if dispatch fails.
-func (f *function) run(ctx context.Context, event goodyhooks.Event) events.LambdaFunctionURLResponse {
+func (f *function) run(ctx context.Context, event goodyhooks.Event) (response events.LambdaFunctionURLResponse) {
+	// A panic is answered with 500, as goodyhooks.Handler answers it, so
+	// that the claim is released and Svix retries.
+	defer func() {
+		if value := recover(); value != nil {
+			f.logEvent(ctx, slog.LevelError, "dispatch panicked", event, fmt.Errorf("panic: %v", value))
+			response = textResponse(http.StatusInternalServerError, "webhook callback failed")
+		}
+	}()
 	if err := f.dispatch(ctx, event); err != nil {
 		f.logEvent(ctx, slog.LevelError, "dispatch failed", event, err)
 		return textResponse(http.StatusInternalServerError, "webhook callback failed")
@@ -149,7 +157,7 @@ func (f *function) run(ctx context.Context, event goodyhooks.Event) events.Lambd
 // message in the store, with the statuses of goodyhooks.IdempotencyStore.
 func (f *function) runOnce(ctx context.Context, event goodyhooks.Event) events.LambdaFunctionURLResponse {
 	messageID := event.Meta().MessageID
-	status, err := f.store.Claim(ctx, messageID)
+	status, token, err := f.store.Claim(ctx, messageID)
 	if err != nil {
 		f.logEvent(ctx, slog.LevelError, "idempotency store failed", event, err)
 		return textResponse(http.StatusServiceUnavailable, "temporarily unavailable; retry later")
@@ -167,17 +175,19 @@ func (f *function) runOnce(ctx context.Context, event goodyhooks.Event) events.L
 		return textResponse(http.StatusServiceUnavailable, "temporarily unavailable; retry later")
 	}
 
-	// The outcome is recorded even if the invocation's context has ended.
+	response := f.run(ctx, event)
+
+	// The outcome is recorded even if the invocation's context has ended,
+	// with a deadline that starts only now, after the callback.
 	storeCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	response := f.run(ctx, event)
 	if response.StatusCode != http.StatusNoContent {
-		if err := f.store.Release(storeCtx, messageID); err != nil {
+		if err := f.store.Release(storeCtx, messageID, token); err != nil {
 			f.logEvent(ctx, slog.LevelError, "releasing a claim failed; retries get 409 until it expires", event, err)
 		}
 		return response
 	}
-	if err := f.store.Complete(storeCtx, messageID); err != nil {
+	if err := f.store.Complete(storeCtx, messageID, token); err != nil {
 		f.logEvent(ctx, slog.LevelError, "recording a handled message failed; a manual re-send may run it again",
 			event, err)
 	}

@@ -308,7 +308,7 @@ func TestHandleWithStore(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, deliver(), "retry after success")
 	assert.Len(t, *got, 1, "dispatches after a retry of a handled message")
 
-	status, err := store.Claim(context.Background(), "msg_held")
+	status, _, err := store.Claim(context.Background(), "msg_held")
 	require.NoError(t, err)
 	require.Equal(t, goodyhooks.ClaimAcquired, status)
 	response, err := f.handle(context.Background(), newInvocation(t, body, goodyhookstest.WithMessageID("msg_held")))
@@ -332,11 +332,11 @@ type failingStore struct{}
 
 var errStoreDown = errors.New("connection refused")
 
-func (failingStore) Claim(context.Context, string) (goodyhooks.ClaimStatus, error) {
-	return 0, errStoreDown
+func (failingStore) Claim(context.Context, string) (goodyhooks.ClaimStatus, string, error) {
+	return 0, "", errStoreDown
 }
-func (failingStore) Complete(context.Context, string) error { return errStoreDown }
-func (failingStore) Release(context.Context, string) error  { return errStoreDown }
+func (failingStore) Complete(context.Context, string, string) error { return errStoreDown }
+func (failingStore) Release(context.Context, string, string) error  { return errStoreDown }
 
 func TestHandleEventLogs(t *testing.T) {
 	var logs bytes.Buffer
@@ -354,4 +354,29 @@ func TestHandleEventLogs(t *testing.T) {
 	assert.Contains(t, logged, `msg="order shipped" order_id=`+shipped.Data.ID)
 	assert.Contains(t, logged, `level=WARN msg="unknown event type" type=order.teleported event_id=evt_1`)
 	assert.Contains(t, logged, `msg="event received" type=order.created event_id=`+created.Meta().ID)
+}
+
+func TestHandleDispatchPanicReleasesClaim(t *testing.T) {
+	store, err := goodyhooks.NewMemoryStore(time.Hour, 100)
+	require.NoError(t, err)
+	f, _ := newFunction(t, nil)
+	f.store = store
+	panics := true
+	f.dispatch = func(context.Context, goodyhooks.Event) error {
+		if panics {
+			panic("callback bug")
+		}
+		return nil
+	}
+	body := samplePayload(t, goodyhooks.EventOrderShipped)
+	messageID := goodyhookstest.NewMessageID()
+
+	response, err := f.handle(context.Background(), newInvocation(t, body, goodyhookstest.WithMessageID(messageID)))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusInternalServerError, response.StatusCode)
+
+	panics = false
+	response, err = f.handle(context.Background(), newInvocation(t, body, goodyhookstest.WithMessageID(messageID)))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, response.StatusCode, "the retry after a panic runs again")
 }
