@@ -45,9 +45,10 @@
 // Verification errors wrap [ErrMissingHeader], [ErrInvalidHeader],
 // [ErrTimestampTooOld], [ErrTimestampTooNew] or
 // [ErrNoMatchingSignature], and decoding errors wrap
-// [ErrInvalidPayload]. goodyhooks puts no secret, signature or body
-// text in its error messages and log records. The error or panic value
-// of a callback is logged as the callback produced it.
+// [ErrInvalidPayload]. goodyhooks puts no secret, signature or payload
+// body in its error messages and log records, which name an event only
+// by its type and id. The error or panic value of a callback is logged
+// as the callback produced it.
 package goodyhooks
 
 import (

@@ -33,13 +33,18 @@ const storeTimeout = 5 * time.Second
 //     text is the same for all of these, so that a caller learns nothing
 //     about which check failed; the logger records the reason.
 //   - 400 Bad Request for a body that cannot be read to its end, or
-//     that verifies but is not a valid envelope (see [Parse]).
+//     that verifies but is not a valid envelope (see [Parse]). Svix
+//     retries such a message and then shows it as failed in the Goody
+//     dashboard, from where it can be re-sent once the cause is fixed,
+//     so it is not lost.
 //   - 204 No Content for a known event with no callback, and for an
 //     event type this version does not know when no [Handler.OnDefault]
 //     callback is set, so that Svix stops retrying.
 //   - 500 Internal Server Error when the callback returns an error or
 //     panics, so that Svix retries. A panic is recovered, and the server
-//     goes on serving.
+//     goes on serving. A panic with [http.ErrAbortHandler] is raised
+//     again after the claim, if any, is released, so that net/http
+//     aborts the response and sends no status.
 //   - 204 No Content when the callback returns nil.
 //   - With an [IdempotencyStore], 204 without a callback for a message
 //     already handled, 409 Conflict for a message whose earlier delivery

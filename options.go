@@ -110,9 +110,9 @@ func WithMaxBodyBytes(n int64) Option {
 
 // WithLogger sets the logger that a [Handler] uses to record each
 // rejected request and each failed or panicking callback, with the Svix
-// message id and, once it is decoded, the event type. goodyhooks puts
-// no secret, signature or body text in a record, but a callback's own
-// error or panic value is recorded as it is. A nil logger, the default,
+// message id and, once it is decoded, the event type and id.
+// goodyhooks puts no secret, signature or payload body in a record, but
+// a callback's own error or panic value is recorded as it is. A nil logger, the default,
 // records nothing.
 //
 // A rejected request is logged at [slog.LevelWarn] with the message
