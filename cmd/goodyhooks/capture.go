@@ -110,20 +110,28 @@ func (c *capture) setBody(rest []byte) error {
 		c.wholeRest = rest
 		c.notes = append(
 			c.notes,
-			fmt.Sprintf("the capture has %d bytes after the %d of Content-Length; "+
-				"they are not taken as part of the body", len(rest)-length, length),
+			fmt.Sprintf("the capture has %s after the %d of Content-Length, which the "+
+				"body does not include", countBytes(len(rest)-length), length),
 		)
 	case length > len(rest):
 		c.body = rest
 		c.notes = append(
 			c.notes,
-			fmt.Sprintf("Content-Length is %d but the capture has only %d bytes of body; "+
-				"it may be cut short", length, len(rest)),
+			fmt.Sprintf("Content-Length is %d but the capture has only %s of body; "+
+				"it may be cut short", length, countBytes(len(rest))),
 		)
 	default:
 		c.body = rest
 	}
 	return nil
+}
+
+// countBytes writes n with its unit, such as "1 byte" or "2 bytes".
+func countBytes(n int) string {
+	if n == 1 {
+		return "1 byte"
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 // parseHeaderFlags builds the headers given with --header 'Name: value'.

@@ -80,6 +80,28 @@ func TestParseCapture(t *testing.T) {
 	}
 }
 
+func TestCaptureNotesCountBytes(t *testing.T) {
+	tests := []struct {
+		name    string
+		capture string
+		want    string
+	}{
+		{"one byte after", "Content-Length: 2\n\n{}\n", "the capture has 1 byte after the 2 of"},
+		{"two bytes after", "Content-Length: 2\n\n{}\r\n", "the capture has 2 bytes after the 2 of"},
+		{"one byte of body", "Content-Length: 9\n\n{", "the capture has only 1 byte of body"},
+		{"no body", "Content-Length: 9\n\n", "the capture has only 0 bytes of body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := parseCapture([]byte(tt.capture))
+
+			require.NoError(t, err)
+			require.Len(t, c.notes, 1)
+			assert.Contains(t, c.notes[0], tt.want)
+		})
+	}
+}
+
 func TestParseCaptureErrors(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,7 +30,10 @@ type checkSettings struct {
 // about it. The secret itself is never printed.
 type secretCheck struct {
 	position int
-	given    string
+	// source names where the secret came from, such as "the 2nd
+	// --secret flag".
+	source string
+	given  string
 	// usable is the secret to verify with: given, or given after the
 	// fixes, or empty when neither decodes.
 	usable string
@@ -41,13 +45,13 @@ type secretCheck struct {
 	fingerprint string
 }
 
-func newSecretChecks(secrets []string) []*secretCheck {
-	checks := make([]*secretCheck, len(secrets))
-	for i, given := range secrets {
-		s := &secretCheck{position: i + 1, given: given}
+func newSecretChecks(secrets secretList) []*secretCheck {
+	checks := make([]*secretCheck, len(secrets.values))
+	for i, given := range secrets.values {
+		s := &secretCheck{position: i + 1, source: secrets.source(i), given: given}
 		key, err := goodyhooks.DecodeSecret(given)
 		if err != nil {
-			s.problem = strings.TrimPrefix(err.Error(), "goodyhooks: invalid secret: ")
+			s.problem = secretProblem(err)
 			fixed, fixes := repairSecret(given)
 			if len(fixes) > 0 {
 				if fixedKey, fixErr := goodyhooks.DecodeSecret(fixed); fixErr == nil {
@@ -227,16 +231,18 @@ func diagnose(c *capture, secrets []*secretCheck, s checkSettings) *diagnosis {
 		problems = append(problems, fmt.Sprintf("secret %d is malformed", matched.position))
 		d.causes = append(
 			d.causes,
-			fmt.Sprintf("Secret %d does not decode as given. With %s, it decodes "+
-				"(sha256 %s) and the signature matches it, so correct the secret where "+
-				"it is stored or passed.",
-				matched.position, strings.Join(matched.fixes, " and "), matched.fingerprint),
+			fmt.Sprintf("Secret %d, from %s, does not decode as given. With %s, it "+
+				"decodes (sha256 %s) and the signature matches it, so correct the secret "+
+				"where it is stored or passed.",
+				matched.position, matched.source, strings.Join(matched.fixes, " and "),
+				matched.fingerprint),
 		)
 	case matched == nil && usableCount(secrets) == 0:
 		problems = append(problems, "no secret decodes")
 		for _, secret := range secrets {
 			d.causes = append(d.causes,
-				fmt.Sprintf("Secret %d is invalid: %s.", secret.position, secret.problem))
+				fmt.Sprintf("Secret %d, from %s, is invalid: %s.", secret.position,
+					secret.source, secret.problem))
 		}
 	case matched == nil:
 		problems = append(problems, "no signature matches")
@@ -272,6 +278,9 @@ func addHeaderFacts(d *diagnosis, h signatureHeaders, s checkSettings) {
 		d.addFact("timestamp", "none")
 	case !h.validTime:
 		d.addFact("timestamp", "%q, not a number of seconds", h.timestamp)
+	case h.seconds > maxDateUnix:
+		d.addFact("timestamp", "%d, past the last date that can be shown, %s (tolerance %v)",
+			h.seconds, relativeTime(time.Unix(h.seconds, 0), s.now), s.tolerance)
 	default:
 		signed := time.Unix(h.seconds, 0).UTC()
 		d.addFact("timestamp", "%d = %s, %s (tolerance %v)", h.seconds,
@@ -335,21 +344,70 @@ func orNone(s string) string {
 	return s
 }
 
-// relativeTime returns how far t lies from now, such as "12m0s ago".
+// maxDateUnix is the last Unix time that time.Time holds as a date.
+// time.Unix takes later ones, and the Unix method of its result returns
+// them unchanged, but the result compares as a date before the year 1
+// and formats as a wrong date.
+const maxDateUnix = math.MaxInt64 - 62135596800
+
+// relativeTime returns how far t lies from now in whole seconds, such
+// as "12m0s ago".
 func relativeTime(t, now time.Time) string {
-	if t.After(now) {
-		return formatDuration(t.Sub(now)) + " in the future"
+	if isAfter(t, now) {
+		return formatSeconds(secondsApart(t, now)) + " in the future"
 	}
-	return formatDuration(now.Sub(t)) + " ago"
+	return formatSeconds(secondsApart(t, now)) + " ago"
 }
 
-// formatDuration writes d in whole seconds, or in days from 2 days up.
-func formatDuration(d time.Duration) string {
-	const day = 24 * time.Hour
-	if d >= 2*day {
-		return fmt.Sprintf("%d days", d/day)
+// isAfter reports whether t lies in a later second than u. It compares
+// Unix seconds, which stay right past maxDateUnix, where t.After does
+// not.
+func isAfter(t, u time.Time) bool {
+	return t.Unix() > u.Unix()
+}
+
+// secondsApart returns the distance between t and u in whole seconds:
+// the difference of their Unix times. It computes in uint64, which
+// holds the difference of any two int64 Unix times exactly, because
+// time.Time.Sub saturates at about 292 years and an int64 difference
+// can overflow.
+func secondsApart(t, u time.Time) uint64 {
+	a, b := t.Unix(), u.Unix()
+	if a < b {
+		a, b = b, a
 	}
-	return d.Round(time.Second).String()
+	return uint64(a) - uint64(b)
+}
+
+// maxDurationSeconds is the largest number of whole seconds that a
+// time.Duration holds.
+const maxDurationSeconds = uint64(math.MaxInt64 / int64(time.Second))
+
+// formatSeconds writes a number of seconds as a duration such as
+// "12m0s", or in whole days from 2 days up.
+func formatSeconds(seconds uint64) string {
+	const day = 24 * 60 * 60
+	if seconds >= 2*day {
+		return fmt.Sprintf("%d days", seconds/day)
+	}
+	return (time.Duration(seconds) * time.Second).String()
+}
+
+// formatExcess writes how far a distance of seconds exceeds the
+// tolerance. The distance is in whole seconds but the tolerance need
+// not be, so an excess under a second is written as such.
+func formatExcess(seconds uint64, tolerance time.Duration) string {
+	if seconds > maxDurationSeconds {
+		return formatSeconds(seconds - uint64(tolerance/time.Second))
+	}
+	excess := time.Duration(seconds)*time.Second - tolerance
+	switch {
+	case excess < time.Second:
+		return "less than 1s"
+	case excess >= 2*24*time.Hour:
+		return formatSeconds(uint64(excess / time.Second))
+	}
+	return excess.String()
 }
 
 // describeSignatures counts the entries of a signature header without
@@ -406,11 +464,15 @@ func headerCause(err *goodyhooks.HeaderError, header http.Header) string {
 	)
 }
 
+// timeProblem names the direction in which the timestamp lies outside
+// the tolerance. It compares Unix seconds, as timeCause does, rather
+// than reading err.Err, which can be ErrTimestampTooOld for a timestamp
+// past maxDateUnix.
 func timeProblem(err *goodyhooks.TimestampError) string {
-	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
-		return "the timestamp is too old"
+	if isAfter(err.Timestamp, err.Now) {
+		return "the timestamp is too new"
 	}
-	return "the timestamp is too new"
+	return "the timestamp is too old"
 }
 
 // timeCause explains how far the timestamp lies outside the tolerance,
@@ -418,19 +480,18 @@ func timeProblem(err *goodyhooks.TimestampError) string {
 func timeCause(err *goodyhooks.TimestampError, h signatureHeaders, matched *secretCheck,
 	s checkSettings) string {
 	var b strings.Builder
-	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
-		age := err.Now.Sub(err.Timestamp)
+	old := !isAfter(err.Timestamp, err.Now)
+	distance := secondsApart(err.Timestamp, err.Now)
+	unitHint := ""
+	if old {
 		fmt.Fprintf(&b,
 			"The delivery was signed %s before now, %s more than the %v tolerance. ",
-			formatDuration(age), formatDuration(age-err.Tolerance), err.Tolerance)
+			formatSeconds(distance), formatExcess(distance, err.Tolerance), err.Tolerance)
 	} else {
-		ahead := err.Timestamp.Sub(err.Now)
 		fmt.Fprintf(&b, "The delivery is dated %s after now, %s more than the %v tolerance. ",
-			formatDuration(ahead), formatDuration(ahead-err.Tolerance), err.Tolerance)
-		if h.seconds > 1e11 {
-			b.WriteString("Its timestamp has more digits than Unix seconds have: it looks like " +
-				"milliseconds, and Svix sends seconds. ")
-		}
+			formatSeconds(distance), formatExcess(distance, err.Tolerance), err.Tolerance)
+		unitHint = timestampUnitHint(h, distance, err.Now)
+		b.WriteString(unitHint)
 	}
 	if matched == nil {
 		b.WriteString("The signature does not match either, so the time is not the only problem.")
@@ -442,19 +503,46 @@ func timeCause(err *goodyhooks.TimestampError, h signatureHeaders, matched *secr
 			"genuine but ",
 		matched.name(),
 	)
-	if errors.Is(err, goodyhooks.ErrTimestampTooOld) {
+	switch {
+	case old:
 		b.WriteString(
 			"old: a replay, or a capture checked later. If fresh deliveries are rejected " +
 				"this way, this machine's clock is ahead; sync it with NTP.",
 		)
-	} else {
+		if s.staleHint != "" {
+			b.WriteString(" " + s.staleHint)
+		}
+	case unitHint != "":
+		b.WriteString("its sender writes svix-timestamp in the wrong unit: fix the sender " +
+			"to send Unix seconds, as Svix does.")
+	default:
 		b.WriteString("dated ahead: the sender's clock is ahead or this machine's clock is " +
 			"behind; sync it with NTP.")
 	}
-	if s.staleHint != "" {
-		b.WriteString(" " + s.staleHint)
-	}
 	return b.String()
+}
+
+// farFuture is how far ahead of now a timestamp may lie before the
+// diagnosis blames its unit rather than a clock: 30 years, in seconds.
+const farFuture = 30 * 365 * 24 * 60 * 60
+
+// timestampUnitHint explains a timestamp, ahead seconds after now, that
+// is not in Unix seconds. Such a timestamp has 13 digits, as Unix
+// milliseconds have from 2001 to 2286, or lies more than 30 years
+// ahead, further than a wrong clock puts a time. For any other
+// timestamp it returns "".
+func timestampUnitHint(h signatureHeaders, ahead uint64, now time.Time) string {
+	if digits := len(strconv.FormatInt(h.seconds, 10)); digits == 13 {
+		asMilliseconds := time.UnixMilli(h.seconds)
+		return fmt.Sprintf("Its timestamp has 13 digits, as a Unix time in milliseconds "+
+			"has, and Svix sends seconds: read as milliseconds, it is %s, %s. ",
+			asMilliseconds.UTC().Format(time.RFC3339), relativeTime(asMilliseconds, now))
+	}
+	if ahead > farFuture {
+		return "A wrong clock does not put a time that far ahead, so the timestamp is likely " +
+			"not in Unix seconds, as Svix sends it, but in milliseconds or a smaller unit. "
+	}
+	return ""
 }
 
 // mismatchCause looks for the change that makes the signature match:

@@ -9,7 +9,8 @@
 //
 //	goodyhooks send EVENT... [--url URL] [--secret SECRET] [flags]
 //	goodyhooks send --all [--url URL] [--secret SECRET] [flags]
-//	goodyhooks listen [--addr ADDR] [--secret SECRET]... [--json] [--save DIR]
+//	goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]... [--json] [--save DIR]
+//	                  [--tolerance DURATION]
 //	goodyhooks verify [--secret SECRET]... [--request FILE]
 //	goodyhooks verify [--secret SECRET]... --header 'Name: value'... --body FILE
 //	goodyhooks secret
@@ -27,6 +28,7 @@
 // The signing secret comes from --secret or, so that it stays out of
 // the shell history, from the GOODYHOOKS_SECRET environment variable,
 // which may hold several secrets separated by commas or white space.
+// Each --secret flag takes one secret, so several need several flags.
 // No output ever contains a secret: a secret is named by its position
 // and the first 8 hexadecimal digits of the SHA-256 of its key.
 //

@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/goodyhooks/goodyhooks"
@@ -22,7 +24,14 @@ const secretEnv = "GOODYHOOKS_SECRET"
 type commandHelp struct {
 	synopsis    string // lines after "Usage:"
 	description string
+	// environment is the Environment section, or empty for a subcommand
+	// that reads no environment variable.
+	environment string
 	exitStatus  string // the meaning of statuses 0 and 1 for this subcommand
+	// valueForms describe the valid values of flags by name, such as
+	// "Unix seconds such as 1764862800", for an error on an invalid
+	// value. A flag not named here is described by its type.
+	valueForms map[string]string
 }
 
 // parseArgs parses args with fs and returns the positional arguments.
@@ -32,6 +41,10 @@ type commandHelp struct {
 // usageError for any other flag error.
 func parseArgs(e *env, fs *flag.FlagSet, help commandHelp, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
+	var invalid *invalidValue
+	fs.VisitAll(func(f *flag.Flag) {
+		f.Value = &checkedValue{Value: f.Value, flag: f, help: help, invalid: &invalid}
+	})
 	var positional []string
 	for {
 		err := fs.Parse(args)
@@ -39,8 +52,12 @@ func parseArgs(e *env, fs *flag.FlagSet, help commandHelp, args []string) ([]str
 			printUsage(e.stdout, fs, help)
 			return nil, errHelp
 		}
+		if invalid != nil {
+			return nil, usageErrorf("invalid value %q for --%s: want %s",
+				invalid.value, invalid.name, invalid.form)
+		}
 		if err != nil {
-			return nil, &usageError{msg: err.Error()}
+			return nil, flagError(fs, err)
 		}
 		rest := fs.Args()
 		consumed := len(args) - len(rest)
@@ -53,6 +70,73 @@ func parseArgs(e *env, fs *flag.FlagSet, help commandHelp, args []string) ([]str
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// flagError rewords the flag package's errors for an unknown flag and
+// a flag without its value, which name the flag with one dash, and
+// returns them as a usageError.
+func flagError(fs *flag.FlagSet, err error) error {
+	text := err.Error()
+	if name, ok := strings.CutPrefix(text, "flag provided but not defined: -"); ok {
+		return usageErrorf("unknown flag --%s", name)
+	}
+	if name, ok := strings.CutPrefix(text, "flag needs an argument: -"); ok {
+		if f := fs.Lookup(name); f != nil {
+			argName, _ := flag.UnquoteUsage(f)
+			return usageErrorf("missing value for --%s: give it after the flag, as --%s %s",
+				name, name, argName)
+		}
+	}
+	return &usageError{msg: text}
+}
+
+// invalidValue is a flag value that did not parse.
+type invalidValue struct {
+	name, value, form string
+}
+
+// checkedValue wraps a flag's value to record a value that does not
+// parse, because the flag package's message for it gives no valid form,
+// only "parse error" or "value out of range".
+type checkedValue struct {
+	flag.Value
+	flag    *flag.Flag
+	help    commandHelp
+	invalid **invalidValue
+}
+
+func (v *checkedValue) Set(value string) error {
+	err := v.Value.Set(value)
+	if err != nil && *v.invalid == nil {
+		*v.invalid = &invalidValue{name: v.flag.Name, value: value, form: v.form()}
+	}
+	return err
+}
+
+// IsBoolFlag keeps a boolean flag usable without a value, as in --json.
+func (v *checkedValue) IsBoolFlag() bool {
+	b, ok := v.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// form describes the valid values of the flag.
+func (v *checkedValue) form() string {
+	if form, ok := v.help.valueForms[v.flag.Name]; ok {
+		return form
+	}
+	getter, _ := v.Value.(flag.Getter)
+	if getter == nil {
+		return "a valid value"
+	}
+	switch getter.Get().(type) {
+	case time.Duration:
+		return "a duration with a unit, such as 15s, 5m or 1m30s"
+	case bool:
+		return "true or false, or the flag alone for true"
+	case int, int64, uint, uint64:
+		return "a whole number such as 10"
+	}
+	return "a valid value"
 }
 
 // printUsage writes a subcommand's usage: synopsis, description, flags
@@ -81,9 +165,11 @@ func printUsage(w io.Writer, fs *flag.FlagSet, help commandHelp) {
 		fmt.Fprintf(&b, "\t%-*s  %s\n", width, r.name, r.usage)
 	}
 	fmt.Fprintf(&b, "\t%-*s  %s\n\n", width, "-h, --help", "print this help and exit")
-	b.WriteString(secretHelp)
+	if help.environment != "" {
+		b.WriteString(help.environment + "\n")
+	}
 	fmt.Fprintf(&b,
-		"\nExit status:\n\n%s\t2  usage error: unknown flag, missing or invalid value\n",
+		"Exit status:\n\n%s\t2  usage error: unknown flag, missing or invalid value\n",
 		indent(help.exitStatus))
 	io.WriteString(w, b.String())
 }
@@ -105,40 +191,111 @@ func (s *listFlag) Set(value string) error {
 	return nil
 }
 
+// secretList is the signing secrets of a run, from the --secret flags
+// or else from GOODYHOOKS_SECRET.
+type secretList struct {
+	values  []string
+	fromEnv bool
+}
+
+// source names where the secret at index i came from, for messages:
+// "GOODYHOOKS_SECRET (secret 2 of 3)" or "the 2nd --secret flag".
+func (l secretList) source(i int) string {
+	switch {
+	case l.fromEnv && len(l.values) == 1:
+		return secretEnv
+	case l.fromEnv:
+		return fmt.Sprintf("%s (secret %d of %d)", secretEnv, i+1, len(l.values))
+	case len(l.values) == 1:
+		return "the --secret flag"
+	}
+	return fmt.Sprintf("the %s --secret flag", ordinal(i+1))
+}
+
+// ordinal writes n as "1st", "2nd", "3rd", "4th", ..., "11th", "21st".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
 // secretsFrom returns the secrets given with --secret, or else those in
 // GOODYHOOKS_SECRET, split at commas and white space. A secret contains
-// neither, since it is "whsec_" and standard base64. It returns a
-// usageError when there are none.
-func secretsFrom(e *env, flagValues []string) ([]string, error) {
+// neither, since it is "whsec_" and standard base64. A --secret value
+// is not split, so that verify can diagnose a secret pasted with white
+// space in it, but one that contains several secrets is a usageError,
+// as is the lack of any secret.
+func secretsFrom(e *env, flagValues []string) (secretList, error) {
 	if len(flagValues) > 0 {
-		return flagValues, nil
+		list := secretList{values: flagValues}
+		for i, value := range flagValues {
+			if containsSeveralSecrets(value) {
+				return secretList{}, usageErrorf("%s contains several secrets; give each "+
+					"secret its own --secret flag, such as --secret whsec_... --secret "+
+					"whsec_... (only %s is split at commas and white space)",
+					list.source(i), secretEnv)
+			}
+		}
+		return list, nil
 	}
 	secrets := strings.FieldsFunc(e.getenv(secretEnv), func(r rune) bool {
 		return r == ',' || unicode.IsSpace(r)
 	})
 	if len(secrets) == 0 {
-		return nil, usageErrorf("no signing secret: pass --secret whsec_... or set %s "+
+		return secretList{}, usageErrorf("no signing secret: pass --secret whsec_... or set %s "+
 			"(the endpoint's signing secret from the Goody dashboard; "+
 			"'goodyhooks secret' makes one for tests)", secretEnv)
 	}
-	return secrets, nil
+	return secretList{values: secrets, fromEnv: true}, nil
+}
+
+// containsSeveralSecrets reports whether a --secret value is a list:
+// it contains a comma, or white space between parts that each start
+// with whsec_.
+func containsSeveralSecrets(value string) bool {
+	if strings.ContainsRune(value, ',') {
+		return true
+	}
+	parts := strings.Fields(value)
+	if len(parts) < 2 {
+		return false
+	}
+	for _, part := range parts {
+		if !strings.HasPrefix(part, "whsec_") {
+			return false
+		}
+	}
+	return true
 }
 
 // decodeSecrets checks every secret with goodyhooks.DecodeSecret and
-// returns a usageError naming the first one that does not decode by
-// its position. The error never contains the secret.
-func decodeSecrets(secrets []string) error {
-	for i, s := range secrets {
-		_, err := goodyhooks.DecodeSecret(s)
-		switch {
-		case err != nil && len(secrets) == 1:
-			return usageErrorf("%s", strings.TrimPrefix(err.Error(), "goodyhooks: "))
-		case err != nil:
-			return usageErrorf("secret %d of %d: %s", i+1, len(secrets),
-				strings.TrimPrefix(err.Error(), "goodyhooks: "))
+// returns a usageError that names the first one that does not decode
+// by its source. The error never contains the secret.
+func decodeSecrets(secrets secretList) error {
+	for i, s := range secrets.values {
+		if _, err := goodyhooks.DecodeSecret(s); err != nil {
+			return usageErrorf("invalid secret in %s: %s", secrets.source(i), secretProblem(err))
 		}
 	}
 	return nil
+}
+
+// secretProblem returns the reason in an error of goodyhooks.DecodeSecret,
+// without the "goodyhooks: invalid secret: " in front of it.
+func secretProblem(err error) string {
+	text := err.Error()
+	if errors.Is(err, goodyhooks.ErrInvalidSecret) {
+		text = strings.TrimPrefix(text, goodyhooks.ErrInvalidSecret.Error()+": ")
+	}
+	return strings.TrimPrefix(text, "goodyhooks: ")
 }
 
 // fingerprint names a signing key without revealing it: the first 8

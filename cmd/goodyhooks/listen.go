@@ -24,7 +24,7 @@ import (
 
 var listenHelpText = commandHelp{
 	synopsis: "goodyhooks listen [--addr ADDR] [--path PATH] [--secret SECRET]...\n" +
-		"                  [--json] [--save DIR]",
+		"                  [--json] [--save DIR] [--tolerance DURATION]",
 	description: `
 Listen serves the goodyhooks handler, the one a Go service mounts, and
 prints each delivery it gets. A verified event is printed with its type,
@@ -39,12 +39,16 @@ header, how far the timestamp lies outside the tolerance, or that no
 signature matches, with the likely cause as 'goodyhooks verify' finds it.
 
 The first line, on standard error, gives the URL to send to, so that
---addr 127.0.0.1:0 can pick any free port. Events and rejections go to
-standard output. Listen stops cleanly on SIGINT (Ctrl-C) or SIGTERM.
-With several secrets, as while a secret is rotated, each event says
-which secret matched. With --save DIR, each request is also written to
-a file in DIR as it was received, for 'goodyhooks verify' to check.
+--addr 127.0.0.1:0 can pick any free port. With no host or an
+unspecified one, as in :0 or 0.0.0.0:8080, listen accepts connections
+on every interface and gives the URL with 127.0.0.1. Events and
+rejections go to standard output. Listen stops cleanly on SIGINT
+(Ctrl-C) or SIGTERM. With several secrets, as while a secret is
+rotated, each event says which secret matched. With --save DIR, each
+request is also written to a file in DIR as it was received, for
+'goodyhooks verify' to check.
 `,
+	environment: secretHelp,
 	exitStatus: "0  stopped by SIGINT or SIGTERM\n" +
 		"1  the address cannot be listened on, or the server failed\n",
 }
@@ -101,8 +105,8 @@ func runListen(e *env, args []string) error {
 		secrets:   newSecretChecks(secrets),
 		tolerance: *tolerance,
 	}
-	hooks, err := goodyhooks.NewHandler(secrets[0],
-		goodyhooks.WithAdditionalSecrets(secrets[1:]...),
+	hooks, err := goodyhooks.NewHandler(secrets.values[0],
+		goodyhooks.WithAdditionalSecrets(secrets.values[1:]...),
 		goodyhooks.WithTolerance(*tolerance),
 		goodyhooks.WithLogger(slog.New(&rejectionLog{printer: p})))
 	if err != nil {
@@ -139,11 +143,14 @@ func serve(e *env, addr, path string, handler http.Handler) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          log.New(e.stderr, "goodyhooks listen: ", 0),
 	}
+	// The URL ends at a space, so that a double click or a terminal's
+	// link detection takes it without the words after it.
+	paths := "(only this path)"
 	if path == "" {
-		path = "/ (any path)"
+		path, paths = "/", "(any path)"
 	}
-	fmt.Fprintf(e.stderr, "goodyhooks listen: listening on http://%s%s; press Ctrl-C to stop\n",
-		listener.Addr(), path)
+	fmt.Fprintf(e.stderr, "goodyhooks listen: listening on %s %s. Press Ctrl-C to stop.\n",
+		serverURL(listener.Addr(), path), paths)
 
 	served := make(chan error, 1)
 	go func() { served <- server.Serve(listener) }()
@@ -163,6 +170,22 @@ func serve(e *env, addr, path string, handler http.Handler) error {
 	}
 	fmt.Fprintln(e.stderr, "goodyhooks listen: stopped")
 	return nil
+}
+
+// serverURL returns the http URL of path on the server at addr. For an
+// unspecified address, such as 0.0.0.0 or ::, where the server accepts
+// connections on every interface, the URL has the loopback address
+// 127.0.0.1, which a client on this machine can reach.
+func serverURL(addr net.Addr, path string) string {
+	host := addr.String()
+	if tcp, ok := addr.(*net.TCPAddr); ok {
+		ip := tcp.IP.String()
+		if tcp.IP == nil || tcp.IP.IsUnspecified() {
+			ip = "127.0.0.1"
+		}
+		host = net.JoinHostPort(ip, strconv.Itoa(tcp.Port))
+	}
+	return "http://" + host + path
 }
 
 // keptRequest is the part of a request that a rejection is diagnosed

@@ -232,3 +232,60 @@ func TestListenAddressInUse(t *testing.T) {
 	assert.Contains(t, r.stderr, "cannot listen on "+taken.Addr().String())
 	assert.Contains(t, r.stderr, "pick another address with --addr")
 }
+
+func TestListenStartLine(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"any path", nil, `(http://127\.0\.0\.1:\d+/) \(any path\)\. Press Ctrl-C to stop\.\n`},
+		{
+			"one path",
+			[]string{"--path", "/webhooks/goody"},
+			`(http://127\.0\.0\.1:\d+/webhooks/goody) \(only this path\)\. Press Ctrl-C to stop\.\n`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			listen := startListen(t, []string{secretEnv + "=" + goodyhookstest.Secret}, tt.args...)
+			line := listen.stderr.String()
+
+			match := regexp.MustCompile(`^goodyhooks listen: listening on ` + tt.want).
+				FindStringSubmatch(line)
+			require.NotNil(t, match, "start-up line %q", line)
+			// The URL as a terminal selects it, up to the next space,
+			// reaches the listener.
+			send := runCommand(t, nil, "", "send", "order.created", "--url", match[1],
+				"--secret", goodyhookstest.Secret)
+			assert.Equal(t, 0, send.code, send.stdout+send.stderr)
+			require.Equal(t, 0, listen.stop(t))
+		})
+	}
+}
+
+func TestServerURL(t *testing.T) {
+	tests := []struct {
+		name string
+		addr net.Addr
+		path string
+		want string
+	}{
+		{"IPv4 loopback", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}, "/",
+			"http://127.0.0.1:8080/"},
+		{"IPv4 unspecified", &net.TCPAddr{IP: net.IPv4zero, Port: 41234}, "/",
+			"http://127.0.0.1:41234/"},
+		{"IPv6 unspecified", &net.TCPAddr{IP: net.IPv6unspecified, Port: 41234}, "/hooks",
+			"http://127.0.0.1:41234/hooks"},
+		{"no IP", &net.TCPAddr{Port: 8080}, "/", "http://127.0.0.1:8080/"},
+		{"IPv6 loopback", &net.TCPAddr{IP: net.IPv6loopback, Port: 8080}, "/",
+			"http://[::1]:8080/"},
+		{"other address", &net.TCPAddr{IP: net.IPv4(192, 0, 2, 7), Port: 80}, "/hooks",
+			"http://192.0.2.7:80/hooks"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, serverURL(tt.addr, tt.path))
+		})
+	}
+}

@@ -146,14 +146,17 @@ func printMainUsage(w io.Writer) {
 	io.WriteString(w, b.String())
 }
 
-// secretHelp and exitHelp end every usage text.
+// secretHelp ends the usage text of each subcommand that reads a
+// secret, and of goodyhooks itself. exitHelp ends the latter.
 const (
 	secretHelp = `Environment:
 
 	GOODYHOOKS_SECRET  the signing secret (whsec_...), used when no
 	                   --secret flag is given, so that it stays out of
 	                   the shell history. It may hold several secrets
-	                   separated by commas or white space.
+	                   separated by commas or white space. Each
+	                   --secret flag takes one secret, so repeat the
+	                   flag for more.
 `
 	exitHelp = `Exit status:
 

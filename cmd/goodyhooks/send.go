@@ -50,6 +50,7 @@ followed, so that it shows as the response it is. With several secrets,
 the signature header lists one signature for each, as Svix sends it
 while a secret is rotated.
 `,
+	environment: secretHelp,
 	exitStatus: "0  every delivery got a 2xx response\n" +
 		"1  a delivery got another status, an error or no response in time\n",
 }
@@ -144,12 +145,14 @@ func parseSend(e *env, args []string) (*sendOptions, error) {
 	if opts.bodies, err = sendBodies(e, positional, *all, *dataPath); err != nil {
 		return nil, err
 	}
-	if opts.secrets, err = secretsFrom(e, secretValues); err != nil {
+	secrets, err := secretsFrom(e, secretValues)
+	if err != nil {
 		return nil, err
 	}
-	if err := decodeSecrets(opts.secrets); err != nil {
+	if err := decodeSecrets(secrets); err != nil {
 		return nil, err
 	}
+	opts.secrets = secrets.values
 	return opts, nil
 }
 

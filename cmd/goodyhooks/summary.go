@@ -184,7 +184,11 @@ func textRows(f field) []fact {
 	case time.Time:
 		return []fact{{label, v.UTC().Format(time.RFC3339)}}
 	case cents:
-		return []fact{{label, fmt.Sprintf("%s (%d cents)", v, int64(v))}}
+		unit := "cents"
+		if v == 1 || v == -1 {
+			unit = "cent"
+		}
+		return []fact{{label, fmt.Sprintf("%s (%d %s)", v, int64(v), unit)}}
 	case int64:
 		return []fact{{label, strconv.FormatInt(v, 10)}}
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,7 +27,17 @@ func TestUsageErrors(t *testing.T) {
 		{"help for unknown subcommand", nil, []string{"help", "deliver"},
 			`unknown subcommand "deliver"`},
 		{"unknown flag", secret, []string{"send", "--bogus"},
-			"flag provided but not defined: -bogus"},
+			"unknown flag --bogus"},
+		{"flag without value", secret, []string{"listen", "--addr"},
+			"missing value for --addr: give it after the flag, as --addr ADDR"},
+		{"invalid duration", secret, []string{"send", "order.shipped", "--timeout", "abc"},
+			`invalid value "abc" for --timeout: want a duration with a unit, such as 15s`},
+		{"duration without unit", secret, []string{"verify", "--tolerance", "5"},
+			`invalid value "5" for --tolerance: want a duration with a unit`},
+		{"invalid boolean", secret, []string{"listen", "--json=maybe"},
+			`invalid value "maybe" for --json: want true or false`},
+		{"invalid time", secret, []string{"verify", "--now", "noon"},
+			`invalid value "noon" for --now: want Unix seconds, a whole number such as 1764862800`},
 		{"no event", secret, []string{"send"},
 			"no event to send"},
 		{"unknown event", secret, []string{"send", "order.lost"},
@@ -49,7 +61,23 @@ func TestUsageErrors(t *testing.T) {
 		{"listen bad path", secret, []string{"listen", "--path", "hooks"},
 			"starts with /"},
 		{"listen bad secret", nil, []string{"listen", "--secret", "'whsec_x'"},
-			"wrapped in quotes"},
+			"invalid secret in the --secret flag: "},
+		{"bad secret in environment", []string{secretEnv + `="whsec_x"`}, []string{"listen"},
+			"invalid secret in " + secretEnv + ": "},
+		{"bad second secret in environment",
+			[]string{secretEnv + "=" + goodyhookstest.Secret + ",whsec_!!"},
+			[]string{"send", "order.shipped"},
+			"invalid secret in " + secretEnv + " (secret 2 of 2): "},
+		{"bad second secret flag", nil,
+			[]string{"send", "order.shipped", "--secret", goodyhookstest.Secret, "--secret", "x!"},
+			"invalid secret in the 2nd --secret flag: "},
+		{"secrets joined by a comma", nil,
+			[]string{"verify", "--secret", goodyhookstest.Secret + "," + goodyhookstest.Secret},
+			"the --secret flag contains several secrets; give each secret its own --secret flag"},
+		{"secrets joined by a space", nil,
+			[]string{"listen", "--secret", goodyhookstest.Secret, "--secret",
+				goodyhookstest.Secret + " " + goodyhookstest.Secret},
+			"the 2nd --secret flag contains several secrets"},
 		{"listen save to missing directory", secret, []string{"listen", "--save", "missing-dir"},
 			"--save missing-dir: not a directory"},
 		{"verify header without body", secret, []string{"verify", "--header", "svix-id: msg_1"},
@@ -108,7 +136,6 @@ func TestHelp(t *testing.T) {
 			[]string{"verify", "--help"},
 			[]string{"--request FILE", "--header 'Name: value'", "--ignore-time"},
 		},
-		{"secret", []string{"secret", "--help"}, []string{"goodyhooks secret", "whsec_"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,13 +143,44 @@ func TestHelp(t *testing.T) {
 
 			assert.Equal(t, 0, r.code, r.stderr)
 			assert.Empty(t, r.stderr)
-			assert.Contains(t, r.stdout, secretEnv)
+			assert.Contains(t, r.stdout, "Environment:\n\n\t"+secretEnv)
 			assert.Contains(t, r.stdout, "Exit status:")
 			for _, want := range tt.want {
 				assert.Contains(t, r.stdout, want)
 			}
 		})
 	}
+}
+
+// TestListenSynopsisListsEveryFlag checks the one synopsis that lists
+// all the flags of its subcommand, rather than "[flags]" or the few
+// that matter.
+func TestListenSynopsisListsEveryFlag(t *testing.T) {
+	r := runCommand(t, nil, "", "listen", "--help")
+	require.Equal(t, 0, r.code, r.stderr)
+	usage, flags, ok := strings.Cut(r.stdout, "\nFlags:\n")
+	require.True(t, ok, "no Flags section:\n%s", r.stdout)
+	synopsis, _, _ := strings.Cut(usage, "\n\nListen ")
+
+	names := flagNames.FindAllStringSubmatch(flags, -1)
+	require.NotEmpty(t, names)
+	for _, name := range names {
+		if name[1] != "help" {
+			assert.Contains(t, synopsis, "--"+name[1])
+		}
+	}
+}
+
+// flagNames matches the flag names in the Flags section of a usage.
+var flagNames = regexp.MustCompile(`(?m)^\t(?:-h, )?--([a-z-]+)`)
+
+func TestSecretHelp(t *testing.T) {
+	r := runCommand(t, nil, "", "secret", "--help")
+
+	assert.Equal(t, 0, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "goodyhooks secret")
+	assert.Contains(t, r.stdout, "Exit status:")
+	assert.NotContains(t, r.stdout, "Environment:", "secret reads no environment variable")
 }
 
 func TestSecret(t *testing.T) {

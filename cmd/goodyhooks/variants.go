@@ -21,10 +21,12 @@ type bodyVariant struct {
 }
 
 const (
-	explainTrailingBreak = "The signed body ended without the line break that the capture " +
-		"has. An editor, echo or a copy from a terminal adds one: save the body byte for " +
-		"byte (printf '%s', curl --data-binary @file) or capture it with 'goodyhooks listen' " +
-		"or nc -l."
+	explainAddedBreak = "A trailing line break was added to the body after it was signed. An " +
+		"editor, echo or a copy from a terminal adds one: save the body byte for byte " +
+		"(printf '%s', curl --data-binary @file) or capture it with 'goodyhooks listen' or nc -l."
+	explainAddedBreaks = "Trailing line breaks were added to the body after it was signed, as " +
+		"an editor, echo or a copy from a terminal adds them. Save the body byte for byte " +
+		"(printf '%s', curl --data-binary @file) or capture it with 'goodyhooks listen' or nc -l."
 	explainMissingBreak = "The signed body ended with a line break that the capture lacks. " +
 		"Something trimmed the body after it arrived: pass the raw body to the verifier " +
 		"untrimmed."
@@ -35,6 +37,10 @@ const (
 		"listen' or nc -l."
 	explainWholeRest = "The capture's Content-Length header does not match its body, so the " +
 		"capture was edited or joined after it was recorded."
+	explainConvertedCapture = "The capture's line endings were converted after it was " +
+		"recorded, as unix2dos, a Windows editor or a text-mode transfer does, and the " +
+		"conversion changed the body's length, so its Content-Length header no longer fits " +
+		"it. Capture the bytes with 'goodyhooks listen' or nc -l, and copy the file unchanged."
 	explainReencoded = "The signed body holds the same JSON written differently: the body " +
 		"was decoded and re-encoded after Svix signed it, by JSON middleware that parses the " +
 		"request before the verifier runs, a framework that hands over a parsed object, or a " +
@@ -43,8 +49,12 @@ const (
 )
 
 // bodyVariants returns the changes to try on a body that matches no
-// signature, most likely first, without duplicates. wholeRest, if not
-// nil, is the capture's body without the Content-Length cut.
+// signature, without duplicates. wholeRest, if not nil, is the
+// capture's body without the Content-Length cut. The changes run from
+// the smallest to the largest, so that the first one that verifies is
+// the likeliest explanation. One line break at the end comes first,
+// then all the white space at the ends, line endings, the
+// Content-Length cut, and last the JSON re-encodings.
 func bodyVariants(body, wholeRest []byte) []bodyVariant {
 	seen := map[string]bool{string(body): true}
 	var variants []bodyVariant
@@ -57,27 +67,57 @@ func bodyVariants(body, wholeRest []byte) []bodyVariant {
 			bodyVariant{change: change, explanation: explanation, body: b})
 	}
 
-	add("with its trailing line break removed", explainTrailingBreak,
-		bytes.TrimRight(body, "\r\n"))
+	if trimmed, ok := trimOneLineBreak(body); ok {
+		add("with one trailing line break removed", explainAddedBreak, trimmed)
+	}
 	add("with a line break added at its end", explainMissingBreak, join(body, "\n"))
 	add("with a CRLF line break added at its end", explainMissingBreak, join(body, "\r\n"))
+	add("with all its trailing line breaks removed", explainAddedBreaks,
+		bytes.TrimRight(body, "\r\n"))
 	add("with the white space at its start and end removed", explainOuterSpace,
 		bytes.TrimSpace(body))
-	if bytes.Contains(body, []byte("\r\n")) {
-		add("with its CRLF line endings changed to LF", explainLineEndings,
-			bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")))
-	} else if bytes.Contains(body, []byte("\n")) {
-		add("with its LF line endings changed to CRLF", explainLineEndings,
-			bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")))
+	if converted, change, ok := convertLineEndings(body); ok {
+		add("with its "+change, explainLineEndings, converted)
 	}
 	if wholeRest != nil {
 		add("taken as everything after the headers, whatever Content-Length says",
 			explainWholeRest, wholeRest)
+		// A conversion of the whole capture changes the body's length,
+		// so Content-Length no longer cuts it at its end.
+		if converted, change, ok := convertLineEndings(wholeRest); ok {
+			add("taken as everything after the headers, whatever Content-Length says, "+
+				"with its "+change, explainConvertedCapture, converted)
+		}
 	}
 	for _, v := range jsonVariants(body) {
 		add(v.change, explainReencoded, v.body)
 	}
 	return variants
+}
+
+// trimOneLineBreak removes one "\r\n" or "\n" from the end of body. It
+// reports false when body ends in neither.
+func trimOneLineBreak(body []byte) ([]byte, bool) {
+	if trimmed, ok := bytes.CutSuffix(body, []byte("\r\n")); ok {
+		return trimmed, true
+	}
+	return bytes.CutSuffix(body, []byte("\n"))
+}
+
+// convertLineEndings changes CRLF line endings to LF, or, in a body
+// without CRLF, LF line endings to CRLF. It returns the result and a
+// description of the change, and reports false for a body without line
+// breaks.
+func convertLineEndings(body []byte) ([]byte, string, bool) {
+	switch {
+	case bytes.Contains(body, []byte("\r\n")):
+		return bytes.ReplaceAll(body, []byte("\r\n"), []byte("\n")),
+			"CRLF line endings changed to LF", true
+	case bytes.Contains(body, []byte("\n")):
+		return bytes.ReplaceAll(body, []byte("\n"), []byte("\r\n")),
+			"LF line endings changed to CRLF", true
+	}
+	return nil, "", false
 }
 
 func join(body []byte, suffix string) []byte {

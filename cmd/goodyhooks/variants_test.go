@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -59,6 +60,64 @@ func TestBodyVariants(t *testing.T) {
 		assert.NotEmpty(t, v.explanation)
 	}
 	assert.True(t, seen[`{"a": "b"}`], "no variant without the trailing line break")
+	assert.True(t, seen[`{"a": "b"}`+"\r\n"], "no variant with its line ending converted")
 	assert.True(t, seen[`{"a":"b"}`], "no compact variant")
 	assert.True(t, seen["{\n  \"a\": \"b\"\n}\n"], "no indented variant with a line break")
+}
+
+func TestBodyVariantsSmallestChangeFirst(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		wantBody   string
+		wantChange string
+	}{
+		{"one LF too many", "{}\n\n", "{}\n", "with one trailing line break removed"},
+		{"one CRLF too many", "{}\r\n\r\n", "{}\r\n", "with one trailing line break removed"},
+		{"LF added", "{}\n", "{}", "with one trailing line break removed"},
+		{"LF removed", "{}", "{}\n", "with a line break added at its end"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			variants := bodyVariants([]byte(tt.body), nil)
+
+			require.NotEmpty(t, variants)
+			assert.Equal(t, tt.wantBody, string(variants[0].body))
+			assert.Equal(t, tt.wantChange, variants[0].change)
+		})
+	}
+}
+
+func TestBodyVariantsAllTrailingBreaks(t *testing.T) {
+	variants := bodyVariants([]byte("{}\n\n\n"), nil)
+
+	var changes []string
+	for _, v := range variants {
+		if string(v.body) == "{}" {
+			changes = append(changes, v.change)
+		}
+	}
+	assert.Equal(t, []string{"with all its trailing line breaks removed"}, changes)
+}
+
+func TestBodyVariantsConvertedCapture(t *testing.T) {
+	signed := "{\n  \"a\": \"b\"\n}\n"
+	converted := strings.ReplaceAll(signed, "\n", "\r\n")
+	// Content-Length, still that of the signed body, cuts the converted
+	// body short.
+	cut := converted[:len(signed)]
+
+	variants := bodyVariants([]byte(cut), []byte(converted))
+
+	var found *bodyVariant
+	for i := range variants {
+		if string(variants[i].body) == signed {
+			found = &variants[i]
+			break
+		}
+	}
+	require.NotNil(t, found, "no variant restores the signed body")
+	assert.Equal(t, "taken as everything after the headers, whatever Content-Length says, "+
+		"with its CRLF line endings changed to LF", found.change)
+	assert.Equal(t, explainConvertedCapture, found.explanation)
 }

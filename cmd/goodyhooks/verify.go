@@ -41,8 +41,10 @@ long when that header is given, and otherwise runs to the end of the
 input. Alternatively, give the headers with --header and the body,
 byte for byte, with --body.
 `,
+	environment: secretHelp,
 	exitStatus: "0  the delivery verifies\n" +
 		"1  it does not verify, or the capture cannot be read as a request\n",
+	valueForms: map[string]string{"now": "Unix seconds, a whole number such as 1764862800"},
 }
 
 func runVerify(e *env, args []string) error {

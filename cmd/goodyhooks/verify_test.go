@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -79,6 +80,11 @@ func TestVerifyDiagnoses(t *testing.T) {
 	badTimestamp.Set("Svix-Timestamp", "yesterday")
 	rawKey := "whsec_" + base64.StdEncoding.EncodeToString([]byte(secret))
 	crlfBody := bytes.ReplaceAll(indented, []byte("\n"), []byte("\r\n"))
+	const day = 24 * 60 * 60
+	inMilliseconds := time.Unix(signedAt.UnixMilli(), 0)
+	millisecondsAhead := inMilliseconds.Unix() - signedAt.Unix()
+	centuryAhead := signedAt.AddDate(100, 0, 0)
+	pastLastDate := time.Unix(math.MaxInt64-3600, 0)
 
 	tests := []struct {
 		name     string
@@ -87,6 +93,7 @@ func TestVerifyDiagnoses(t *testing.T) {
 		env      []string
 		wantCode int
 		want     []string
+		wantNot  []string
 	}{
 		{
 			name:     "good capture",
@@ -140,7 +147,35 @@ func TestVerifyDiagnoses(t *testing.T) {
 			capture:  rawRequest(t, header, append(bytes.Clone(compact), '\n')),
 			args:     []string{"--secret", secret, "--now", now},
 			wantCode: 1,
-			want:     []string{"verifies the body with its trailing line break removed"},
+			want:     []string{"verifies the body with one trailing line break removed"},
+		},
+		{
+			name: "second trailing line break added",
+			capture: rawRequest(t, signed(indented, secret, signedAt),
+				append(bytes.Clone(indented), '\n')),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want: []string{
+				"verifies the body with one trailing line break removed",
+				"A trailing line break was added to the body after it was signed",
+			},
+			wantNot: []string{"re-encoded", "JSON middleware"},
+		},
+		{
+			name: "second CRLF line break added",
+			capture: rawRequest(t, signed(crlfBody, secret, signedAt),
+				append(bytes.Clone(crlfBody), "\r\n"...)),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want:     []string{"verifies the body with one trailing line break removed"},
+			wantNot:  []string{"re-encoded"},
+		},
+		{
+			name:     "trailing line break removed",
+			capture:  rawRequest(t, signed(indented, secret, signedAt), compactEnd(indented)),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want:     []string{"verifies the body with a line break added at its end"},
 		},
 		{
 			name:     "line endings converted",
@@ -148,6 +183,17 @@ func TestVerifyDiagnoses(t *testing.T) {
 			args:     []string{"--secret", secret, "--now", now},
 			wantCode: 1,
 			want:     []string{"verifies the body with its CRLF line endings changed to LF"},
+		},
+		{
+			name:     "whole capture converted to CRLF",
+			capture:  toCRLF(rawRequest(t, signed(indented, secret, signedAt), indented)),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want: []string{
+				"verifies the body taken as everything after the headers, whatever " +
+					"Content-Length says, with its CRLF line endings changed to LF",
+				"the conversion changed the body's length",
+			},
 		},
 		{
 			name:     "stale timestamp",
@@ -179,6 +225,69 @@ func TestVerifyDiagnoses(t *testing.T) {
 			want: []string{
 				"not verified: the timestamp is too new",
 				"dated 10m0s after now, 5m0s more than the 5m0s tolerance",
+			},
+		},
+		{
+			name:     "timestamp in milliseconds",
+			capture:  rawRequest(t, signed(compact, secret, inMilliseconds), compact),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want: []string{
+				"not verified: the timestamp is too new",
+				fmt.Sprintf("%d days in the future", millisecondsAhead/day),
+				"Its timestamp has 13 digits, as a Unix time in milliseconds has",
+				"read as milliseconds, it is 2025-12-04T15:40:00Z, 0s ago",
+				"The signature matches secret 1",
+				"fix the sender to send Unix seconds",
+			},
+			wantNot: []string{"106751 days", "NTP", "--ignore-time"},
+		},
+		{
+			name:     "timestamp a century ahead",
+			capture:  rawRequest(t, signed(compact, secret, centuryAhead), compact),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want: []string{
+				"not verified: the timestamp is too new",
+				"A wrong clock does not put a time that far ahead",
+				"fix the sender to send Unix seconds",
+			},
+			wantNot: []string{"NTP"},
+		},
+		{
+			name:     "timestamp at the int64 maximum",
+			capture:  rawRequest(t, signed(compact, secret, time.Unix(math.MaxInt64, 0)), compact),
+			args:     []string{"--secret", secret, "--now", strconv.FormatInt(math.MinInt64, 10)},
+			wantCode: 1,
+			want: []string{
+				"not verified: the timestamp is too new",
+				"213503982334601 days in the future",
+				"dated 213503982334601 days after now, 213503982334601 days more",
+			},
+			wantNot: []string{"106751 days"},
+		},
+		{
+			name:     "timestamp past the last date",
+			capture:  rawRequest(t, signed(compact, secret, pastLastDate), compact),
+			args:     []string{"--secret", secret, "--now", now},
+			wantCode: 1,
+			want: []string{
+				"not verified: the timestamp is too new",
+				"9223372036854772207, past the last date that can be shown",
+				"dated 106751991146873 days after now",
+				"The signature matches secret 1",
+			},
+			wantNot: []string{"too old"},
+		},
+		{
+			name:     "timestamp at the int64 minimum",
+			capture:  rawRequest(t, signed(compact, secret, time.Unix(math.MinInt64, 0)), compact),
+			args:     []string{"--secret", secret, "--now", strconv.FormatInt(maxDateUnix, 10)},
+			wantCode: 1,
+			want: []string{
+				"not verified: the timestamp is too old",
+				"213503981615439 days ago",
+				"signed 213503981615439 days before now, 213503981615439 days more",
 			},
 		},
 		{
@@ -311,7 +420,11 @@ func TestVerifyDiagnoses(t *testing.T) {
 				"\nPOST /next HTTP/1.1\n"...),
 			args:     []string{"--secret", secret, "--now", now},
 			wantCode: 0,
-			want:     []string{"verified", "they are not taken as part of the body"},
+			want: []string{
+				"verified",
+				fmt.Sprintf("the capture has 21 bytes after the %d of Content-Length, "+
+					"which the body does not include", len(compact)),
+			},
 		},
 		{
 			name: "LF line endings",
@@ -340,9 +453,24 @@ func TestVerifyDiagnoses(t *testing.T) {
 			for _, want := range tt.want {
 				assert.Contains(t, unwrap(r.stdout), want)
 			}
+			for _, unwanted := range tt.wantNot {
+				assert.NotContains(t, unwrap(r.stdout), unwanted)
+			}
 			assertNoSecret(t, r.stdout+r.stderr, secret, other)
 		})
 	}
+}
+
+// toCRLF converts every line ending of a capture to CRLF, as unix2dos
+// does.
+func toCRLF(capture []byte) []byte {
+	lf := bytes.ReplaceAll(capture, []byte("\r\n"), []byte("\n"))
+	return bytes.ReplaceAll(lf, []byte("\n"), []byte("\r\n"))
+}
+
+// compactEnd returns body without its trailing line breaks.
+func compactEnd(body []byte) []byte {
+	return bytes.TrimRight(body, "\r\n")
 }
 
 // unwrap joins the wrapped lines of the command's rows, so that a
