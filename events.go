@@ -56,7 +56,7 @@ func (t EventType) Known() bool {
 
 // OrderStatus is the state of an [Order]. The set is open: a value that
 // Goody adds later decodes unchanged. The event type, not the status,
-// tells what happened: Goody's examples show status "failed" on
+// names what happened: Goody's examples show status "failed" on
 // order.canceled and "shipped" on order.delivered and order.refunded.
 type OrderStatus string
 

@@ -353,8 +353,8 @@ func (p *callbackPanic) Error() string {
 }
 
 // run calls the callback and turns a panic into an error. A panic with
-// http.ErrAbortHandler is raised again, since it tells net/http to
-// abort the response.
+// http.ErrAbortHandler is raised again, because net/http reads it
+// as a request to abort the response.
 func (h *Handler) run(
 	ctx context.Context,
 	callback func(context.Context, Event) error,

@@ -607,7 +607,7 @@ func TestNewHandlerErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "invalid tolerance")
 }
 
-// fakeStore is an IdempotencyStore whose answers a test sets.
+// fakeStore is an IdempotencyStore whose results a test sets.
 type fakeStore struct {
 	status   goodyhooks.ClaimStatus
 	err      error

@@ -69,10 +69,10 @@ var olderEventTypes = map[string]EventType{
 // [*UnknownEvent], not an error.
 //
 // Every error Parse returns is a [*PayloadError] that matches
-// [ErrInvalidPayload]. The causes are malformed JSON, a value of the
-// wrong JSON type, a time that is not ISO 8601, a missing event_type,
-// missing or null data for a known event, and data of the wrong kind,
-// such as an order batch under an order event.
+// [ErrInvalidPayload]. It reports malformed JSON, a value of the wrong
+// JSON type, a time that is not ISO 8601 and a missing event_type. It
+// also reports missing or null data for a known event, and data of the
+// wrong kind, such as an order batch under an order event.
 func Parse(payload []byte) (Event, error) {
 	return parse(payload, "", time.Time{})
 }

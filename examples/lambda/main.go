@@ -138,7 +138,7 @@ func decodeBody(request events.LambdaFunctionURLRequest) ([]byte, error) {
 
 // run dispatches the event and returns 204, or 500 if dispatch fails.
 func (f *function) run(ctx context.Context, event goodyhooks.Event) (response events.LambdaFunctionURLResponse) {
-	// A panic is answered with 500, as goodyhooks.Handler answers it, so
+	// A panic gets 500, as goodyhooks.Handler responds to one, so
 	// that the claim is released and Svix retries.
 	defer func() {
 		if value := recover(); value != nil {

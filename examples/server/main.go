@@ -76,7 +76,7 @@ func run(logger *slog.Logger) error {
 	mux := http.NewServeMux()
 	mux.Handle("/webhooks/goody", hooks)
 
-	// Svix waits 15 seconds for an answer, so nothing here needs longer.
+	// Svix waits 15 seconds for a response, so nothing here needs longer.
 	server := &http.Server{
 		Addr:              addr,
 		Handler:           mux,
